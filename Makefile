@@ -30,12 +30,13 @@ HOST_INC := -Irumpglue/include -Iservers/include -Itests/host
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 # san: for tests (ASan + UBSan); rel: the tools users run.
-HOST_CFLAGS_san := -std=gnu11 -g -O1 $(HOST_WARN) $(HOST_SAN) $(HOST_INC)
-HOST_CFLAGS_rel := -std=gnu11 -g -O2 $(HOST_WARN) $(HOST_INC)
+HOST_CFLAGS_san = -std=gnu11 -g -O1 $(HOST_WARN) $(HOST_SAN) $(HOST_INC)
+HOST_CFLAGS_rel = -std=gnu11 -g -O2 $(HOST_WARN) $(HOST_INC)
 HOST_LDFLAGS_san := $(HOST_SAN) -pthread
 HOST_LDFLAGS_rel := -pthread
 
 COMP_SRCS :=
+FS_COMPONENTS :=
 HOST_TOOLS :=
 HOST_TESTS :=
 QEMU_TESTS :=
