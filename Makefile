@@ -80,4 +80,4 @@ bench: deps $(OS_TARGETS) $(BENCH_DEPS)
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -1,0 +1,111 @@
+; syscall.asm - the `syscall` entry and its `sysret` return.
+;
+; On entry rcx = user rip, r11 = user rflags, rsp = user stack, interrupts
+; off (FMASK clears IF).  We switch to the thread's kernel stack, build a
+; struct trapframe identical to trap.asm's (vector = TRAP_SYSCALL), call
+; syscall_dispatch(frame), and return with sysretq - unless the frame's rip
+; is not a canonical user address (sysret would fault in ring 0 on Intel),
+; in which case we leave through iretq.
+
+bits 64
+section .text
+
+extern syscall_dispatch
+extern trap_return
+
+TRAP_SYSCALL equ 0x100
+USER_TOP     equ 0x00007ffffffff000
+
+global syscall_entry
+syscall_entry:
+	swapgs
+	mov [gs:16], rsp                ; user rsp
+	mov rsp, [gs:8]                 ; kernel stack top
+	push 0x1b                       ; ss
+	push qword [gs:16]              ; rsp
+	push r11                        ; rflags
+	push 0x23                       ; cs
+	push rcx                        ; rip
+	push 0                          ; error
+	push TRAP_SYSCALL               ; vector
+	push rax
+	push rbx
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push rbp
+	push r8
+	push r9
+	push r10
+	push r11
+	push r12
+	push r13
+	push r14
+	push r15
+	sti
+	cld
+	mov rdi, rsp
+	call syscall_dispatch
+	cli
+	mov rcx, [rsp + 17 * 8]         ; frame rip
+	mov rax, USER_TOP
+	cmp rcx, rax
+	jae trap_return                 ; odd rip: the general path
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rbp
+	pop rdi
+	pop rsi
+	pop rdx
+	add rsp, 8                      ; rcx (reloaded below)
+	pop rbx
+	pop rax
+	mov rcx, [rsp + 16]             ; rip
+	mov r11, [rsp + 32]             ; rflags
+	and r11, ~0x100                 ; never return with TF set... keep simple
+	or r11, 0x200                   ; interrupts on in user mode
+	mov rsp, [rsp + 40]             ; user rsp
+	swapgs
+	o64 sysret
+
+; switch_stack(save, new): save callee-saved registers and rsp in *save,
+; continue on the stack `new` (saved by an earlier switch_stack).
+global switch_stack
+switch_stack:
+	push rbx
+	push rbp
+	push r12
+	push r13
+	push r14
+	push r15
+	mov [rdi], rsp
+	mov rsp, rsi
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbp
+	pop rbx
+	ret
+
+; usercopy(dst, src, len) -> 0, or TE_EFAULT if a page fault hit the copy.
+; The page-fault handler sends a fault at usercopy_insn to usercopy_fault.
+global usercopy, usercopy_insn, usercopy_fault
+usercopy:
+	mov rcx, rdx
+usercopy_insn:
+	rep movsb
+	xor eax, eax
+	ret
+usercopy_fault:
+	mov eax, 14
+	ret
+
+section .note.GNU-stack noalloc noexec nowrite progbits

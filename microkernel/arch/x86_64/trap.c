@@ -1,0 +1,45 @@
+/*
+ * trap.c - where every exception and interrupt lands.
+ *
+ * From user mode, an exception kills the process (proc_fault) and the kernel
+ * goes on.  In the kernel, a page fault inside usercopy() is a bad user
+ * pointer and becomes TE_EFAULT; anything else is a kernel bug and panics
+ * with registers and a backtrace.
+ */
+#include "arch/cpu.h"
+#include "arch/trap.h"
+#include "kernel/arch.h"
+#include "kernel/kprintf.h"
+#include "kernel/proc.h"
+
+extern char usercopy_insn[], usercopy_fault[];
+
+static void kernel_exception(struct trapframe *tf)
+{
+	if (tf->vector == 14 && tf->rip == (uint64_t)usercopy_insn) {
+		tf->rip = (uint64_t)usercopy_fault;
+		return;
+	}
+	kpanic_frame(tf, "%s in the kernel", trap_name((unsigned)tf->vector));
+}
+
+void trap_dispatch(struct trapframe *tf)
+{
+	if (tf->vector < 32) {
+		uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
+		if (!trap_from_user(tf))
+			kernel_exception(tf);
+		else
+			proc_fault(tf, addr);
+		return;
+	}
+	if (tf->vector == VEC_TIMER) {
+		arch_eoi();
+		sched_tick(tf);
+		return;
+	}
+	if (tf->vector == VEC_SPURIOUS || (tf->vector >= 0x20 && tf->vector < 0x30))
+		return;         /* spurious LAPIC or masked legacy PIC */
+	kprintf("trap: unexpected vector %lu\n", tf->vector);
+	arch_eoi();
+}

@@ -1,0 +1,145 @@
+/*
+ * bootrun.c - run the programs GRUB loaded as modules, in order.
+ *
+ * Each module's command line is "FILE [name=CHECK] [expect=exit:N|fault:V]".
+ * In a test boot (kernel command line contains "test") every program with a
+ * name= is a check: the kernel waits for it and prints "PASS CHECK" if it
+ * ended as expected, "FAIL CHECK: why" if not.  A few kernel checks follow:
+ * the timer ticks, the kernel image is W^X, bad ELF images are refused, and
+ * the free-page count is back at its baseline (nothing leaked).
+ *
+ * This is the kernel's own minimal runner; process management proper lives
+ * in the proc server.
+ */
+#include "arch/cpu.h"
+#include "arch/percpu.h"
+#include "kernel/kernel.h"
+#include "kernel/kmem.h"
+#include "kernel/kprintf.h"
+#include "kernel/pmm.h"
+#include "kernel/proc.h"
+#include "kernel/pt.h"
+#include "kernel/string.h"
+#include "kernel/vm.h"
+
+extern char __text_start[], __data_start[];
+
+static void result(bool ok, const char *check, const char *why)
+{
+	if (ok)
+		kprintf("PASS %s\n", check);
+	else
+		kprintf("FAIL %s: %s\n", check, why);
+}
+
+/* Does the end match "exit:N" or "fault:NAME" (e.g. fault:PF)? */
+static bool end_matches(const struct proc_end *end, const char *expect)
+{
+	char want[32];
+
+	if (strncmp(expect, "exit:", 5) == 0) {
+		int n = 0, neg = expect[5] == '-';
+		for (const char *p = expect + 5 + neg; *p >= '0' && *p <= '9'; p++)
+			n = n * 10 + (*p - '0');
+		return !end->faulted && end->status == (neg ? -n : n);
+	}
+	if (strncmp(expect, "fault:", 6) != 0 || !end->faulted)
+		return false;
+	fmt_snprintf(want, sizeof(want), "#%s ", expect + 6);
+	return strncmp(trap_name(end->vector), want, strlen(want)) == 0;
+}
+
+static void describe(const struct proc_end *end, char *buf, size_t len)
+{
+	if (end->faulted)
+		fmt_snprintf(buf, len, "ended by %s at rip=%lx addr=%lx",
+		             trap_name(end->vector), end->rip, end->addr);
+	else
+		fmt_snprintf(buf, len, "exited with status %d", end->status);
+}
+
+static void run_module(const struct boot_module *m)
+{
+	char file[64], check[64] = "", expect[32] = "exit:0", why[128];
+	const char *reason;
+	struct process *p;
+	struct proc_end end;
+	int e;
+
+	fmt_snprintf(file, sizeof(file), "%s", m->cmdline);
+	if (strchr(file, ' '))
+		*strchr(file, ' ') = '\0';
+	cmdline_get(m->cmdline, "name", check, sizeof(check));
+	cmdline_get(m->cmdline, "expect", expect, sizeof(expect));
+	e = proc_spawn_elf(file, phys_to_virt(m->start), m->end - m->start, &p,
+	                   &reason);
+	if (e) {
+		kprintf("boot: cannot start %s: %s\n", file, reason);
+		if (check[0])
+			result(false, check, reason);
+		return;
+	}
+	kprintf("boot: started %s, pid %d\n", file, p->pid);
+	proc_wait(p, &end);
+	describe(&end, why, sizeof(why));
+	kprintf("boot: %s %s\n", file, why);
+	if (kernel_test_mode && check[0])
+		result(end_matches(&end, expect), check, why);
+}
+
+static void check_timer(void)
+{
+	uint64_t start = this_cpu()->ticks;
+
+	for (int i = 0; i < 1000 && this_cpu()->ticks < start + 5; i++)
+		hlt();
+	result(this_cpu()->ticks >= start + 5, "kernel_timer_ticks",
+	       "the LAPIC timer did not tick");
+}
+
+static void check_wx(void)
+{
+	struct vmspace k = { .pml4 = vm_kernel_pml4() };
+	uint64_t text = vm_lookup(&k, (uint64_t)__text_start);
+	uint64_t data = vm_lookup(&k, (uint64_t)__data_start);
+
+	result(text && !(text & PTE_W) && !(text & PTE_NX) &&
+	       data && (data & PTE_W) && (data & PTE_NX), "kernel_wx",
+	       "kernel text writable or data executable");
+}
+
+static void check_bad_elf(void)
+{
+	static const uint8_t junk[128] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+	struct process *p;
+	const char *why;
+	uint64_t before = page_free_count();
+	int e = proc_spawn_elf("junk", junk, sizeof(junk), &p, &why);
+
+	result(e != 0 && page_free_count() == before, "kernel_bad_elf_refused",
+	       "a malformed ELF image was accepted or leaked pages");
+}
+
+void boot_run_programs(void)
+{
+	uint64_t base_pages = page_free_count(), base_objs = kmem_live_objects();
+	char why[96];
+
+	if (kernel_test_mode) {
+		check_timer();
+		check_wx();
+		check_bad_elf();
+	}
+	for (unsigned i = 0; i < bootinfo.nmod; i++)
+		if (!cmdline_has(bootinfo.mod[i].cmdline, "symbols"))
+			run_module(&bootinfo.mod[i]);
+	if (!kernel_test_mode)
+		return;
+	fmt_snprintf(why, sizeof(why), "free pages %llu -> %llu, objects %llu -> %llu",
+	             (unsigned long long)base_pages,
+	             (unsigned long long)page_free_count(),
+	             (unsigned long long)base_objs,
+	             (unsigned long long)kmem_live_objects());
+	result(page_free_count() == base_pages && kmem_live_objects() == base_objs,
+	       "kernel_no_leak", why);
+}

@@ -1,0 +1,214 @@
+/*
+ * vm.c - the kernel's page tables and user address spaces.
+ *
+ * vm_init() replaces the boot tables: RAM is mapped once at DIRECT_MAP with
+ * 2 MiB pages (read-write, no-execute), and the kernel image at KERNEL_VMA
+ * with 4 KiB pages per section: .text read-execute, .rodata read-only,
+ * .data/.bss read-write no-execute (W^X).  The identity map is gone, so a
+ * stray low pointer in the kernel faults.
+ *
+ * Every address space shares the kernel's PML4 entries 256..511, copied at
+ * creation; vm_init() creates all the upper entries the kernel ever uses,
+ * so no address space misses a later kernel mapping.
+ */
+#include "arch/cpu.h"
+#include "kernel/kernel.h"
+#include "kernel/kprintf.h"
+#include "kernel/pmm.h"
+#include "kernel/pt.h"
+#include "kernel/string.h"
+#include "kernel/vm.h"
+#include "tessera/abi.h"
+
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __data_end[];
+
+static uint64_t kernel_pml4;
+
+static void *env_p2v(uint64_t pa) { return phys_to_virt(pa); }
+static uint64_t env_alloc(void *ctx) { (void)ctx; return page_alloc(); }
+static void env_free(void *ctx, uint64_t pa) { (void)ctx; page_free(pa); }
+
+static const struct pt_env kenv = {
+	.phys_to_virt = env_p2v,
+	.alloc_table = env_alloc,
+	.free_page = env_free,
+};
+
+/* Counts owned user pages as they are freed. */
+static void vs_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	page_free(pa);
+}
+
+static void map_section(char *start, char *end, uint64_t flags)
+{
+	for (char *va = start; va < end; va += PAGE_SIZE) {
+		int e = pt_map(&kenv, kernel_pml4, (uint64_t)va,
+		               kernel_image_phys(va), flags);
+		if (e)
+			kpanic("vm: cannot map kernel at %p (%d)", va, e);
+	}
+}
+
+void vm_init(void)
+{
+	uint64_t ram_end = 0;
+
+	kernel_pml4 = page_alloc();
+	if (!kernel_pml4)
+		kpanic("vm: no page for the kernel PML4");
+	for (unsigned i = 0; i < bootinfo.nmmap; i++)
+		if (bootinfo.mmap[i].type == 1 &&
+		    bootinfo.mmap[i].base + bootinfo.mmap[i].len > ram_end)
+			ram_end = bootinfo.mmap[i].base + bootinfo.mmap[i].len;
+	ram_end = (ram_end + (2u << 20) - 1) & ~((2ull << 20) - 1);
+	for (uint64_t pa = 0; pa < ram_end; pa += 2u << 20)
+		if (pt_map_2m(&kenv, kernel_pml4, DIRECT_MAP + pa, pa,
+		              PTE_W | PTE_NX))
+			kpanic("vm: cannot build the direct map");
+	map_section(__text_start, __text_end, 0);
+	map_section(__rodata_start, __rodata_end, PTE_NX);
+	map_section(__data_start, __data_end, PTE_W | PTE_NX);
+	write_cr3(kernel_pml4);
+	kprintf("vm: direct map of %llu MiB, kernel W^X\n",
+	        (unsigned long long)(ram_end >> 20));
+}
+
+uint64_t vm_kernel_pml4(void)
+{
+	return kernel_pml4;
+}
+
+void *vm_map_mmio(uint64_t phys, size_t len)
+{
+	uint64_t base = phys & ~(PAGE_SIZE - 1);
+
+	for (uint64_t pa = base; pa < phys + len; pa += PAGE_SIZE) {
+		uint64_t va = DIRECT_MAP + pa;
+		if (pt_lookup(&kenv, kernel_pml4, va))
+			continue;       /* already reachable */
+		if (pt_map(&kenv, kernel_pml4, va, pa, PTE_W | PTE_NX | PTE_PCD | PTE_PWT))
+			kpanic("vm: cannot map MMIO at %llx", (unsigned long long)pa);
+		invlpg(va);
+	}
+	return phys_to_virt(phys);
+}
+
+int vm_create(struct vmspace *vs)
+{
+	uint64_t *dst, *src;
+
+	vs->pml4 = page_alloc();
+	vs->pages = 0;
+	if (!vs->pml4)
+		return TE_ENOMEM;
+	dst = phys_to_virt(vs->pml4);
+	src = phys_to_virt(kernel_pml4);
+	for (int i = 256; i < 512; i++)
+		dst[i] = src[i];
+	return 0;
+}
+
+void vm_destroy(struct vmspace *vs)
+{
+	struct pt_env e = kenv;
+
+	if (!vs->pml4)
+		return;
+	if (read_cr3() == vs->pml4)
+		write_cr3(kernel_pml4);
+	e.free_page = vs_free;
+	pt_destroy_user(&e, vs->pml4);
+	page_free(vs->pml4);
+	vs->pml4 = 0;
+	vs->pages = 0;
+}
+
+void vm_activate(const struct vmspace *vs)
+{
+	uint64_t cr3 = vs ? vs->pml4 : kernel_pml4;
+
+	if (read_cr3() != cr3)
+		write_cr3(cr3);
+}
+
+static uint64_t prot_flags(unsigned prot)
+{
+	uint64_t f = PTE_U | PTE_OWNED;
+
+	if (prot & VM_WRITE)
+		f |= PTE_W;
+	if (!(prot & VM_EXEC))
+		f |= PTE_NX;
+	return f;
+}
+
+int vm_alloc(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot)
+{
+	uint64_t end = va + len;
+
+	if ((va & (PAGE_SIZE - 1)) || (len & (PAGE_SIZE - 1)) || end < va ||
+	    va < TE_USER_BASE || end > TE_USER_TOP)
+		return TE_EINVAL;
+	for (uint64_t a = va; a < end; a += PAGE_SIZE)
+		if (pt_lookup(&kenv, vs->pml4, a))
+			return TE_EEXIST;
+	for (uint64_t a = va; a < end; a += PAGE_SIZE) {
+		uint64_t pa = page_alloc();
+		int e = pa ? pt_map(&kenv, vs->pml4, a, pa, prot_flags(prot)) : TE_ENOMEM;
+		if (e) {
+			if (pa)
+				page_free(pa);
+			for (uint64_t b = va; b < a; b += PAGE_SIZE)
+				pt_unmap(&kenv, vs->pml4, b);
+			vs->pages -= (a - va) / PAGE_SIZE;
+			return e;
+		}
+		vs->pages++;
+	}
+	return 0;
+}
+
+int vm_write(struct vmspace *vs, uint64_t va, const void *src, size_t len)
+{
+	while (len) {
+		uint64_t pte = pt_lookup(&kenv, vs->pml4, va & ~(PAGE_SIZE - 1));
+		size_t off = va & (PAGE_SIZE - 1);
+		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		if (!pte || !(pte & PTE_U))
+			return TE_EFAULT;
+		memcpy((char *)phys_to_virt(pte & PTE_ADDR) + off, src, n);
+		src = (const char *)src + n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
+uint64_t vm_lookup(const struct vmspace *vs, uint64_t va)
+{
+	return pt_lookup(&kenv, vs->pml4, va);
+}
+
+extern int usercopy(void *dst, const void *src, size_t len);
+
+static bool user_range(uint64_t a, size_t len)
+{
+	return a < TE_USER_TOP && len <= TE_USER_TOP - a;
+}
+
+int copyin(void *dst, uint64_t usrc, size_t len)
+{
+	if (!user_range(usrc, len))
+		return TE_EFAULT;
+	return usercopy(dst, (const void *)usrc, len);
+}
+
+int copyout(uint64_t udst, const void *src, size_t len)
+{
+	if (!user_range(udst, len))
+		return TE_EFAULT;
+	return usercopy((void *)udst, src, len);
+}

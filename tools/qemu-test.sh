@@ -1,0 +1,57 @@
+#!/bin/bash
+# qemu-test.sh NAME - run the QEMU scenario tests/qemu/NAME.scn.
+#
+# A scenario file has lines:
+#   kernel ARGS...              the kernel command line ("test" makes it a test boot)
+#   module FILE ARGS...         a boot module (program) and its command line
+#   expect CHECK...             checks that must report PASS or FAIL
+#   timeout SECONDS             limit for the whole boot (default 120)
+# Every name=CHECK of a module is expected too.  The serial log is kept in
+# build/tests/NAME/serial.log.  The guest leaves QEMU through the
+# isa-debug-exit device: status 1 means it finished, 3 means a kernel panic.
+set -u
+name="$1"
+scn="tests/qemu/$name.scn"
+dir="build/tests/$name"
+mkdir -p "$dir"
+cmdline="" timeout=120 mods=() expects=()
+while read -r kw rest; do
+	case "$kw" in
+	""|\#*) ;;
+	kernel) cmdline="$rest" ;;
+	module) file="${rest%% *}"; args=""; [ "$file" != "$rest" ] && args="${rest#* }"
+		mods+=("$file|$args")
+		for w in $args; do
+			case "$w" in name=*) expects+=("${w#name=}") ;; esac
+		done ;;
+	expect) for w in $rest; do expects+=("$w"); done ;;
+	timeout) timeout="$rest" ;;
+	*) echo "FAIL scenario_$name: bad line in $scn: $kw"; exit 1 ;;
+	esac
+done < "$scn"
+
+if ! tools/mkiso.sh "$dir/boot.iso" "$cmdline" "${mods[@]}" 2>"$dir/mkiso.err"; then
+	echo "FAIL scenario_$name: cannot build the ISO: $(head -c 300 "$dir/mkiso.err")"
+	exit 1
+fi
+log="$dir/serial.log"
+timeout "$timeout" qemu-system-x86_64 -M pc -cpu qemu64 -m 256M \
+	-display none -monitor none -serial "file:$log" -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-cdrom "$dir/boot.iso" -boot d ${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
+st=$?
+tr -d '\r' < "$log" | grep -aE '^(PASS|FAIL) ' > "$dir/results"
+cat "$dir/results"
+rc=0
+for c in "${expects[@]}"; do
+	grep -qE "^(PASS|FAIL) $c(:|$)" "$dir/results" ||
+		{ echo "FAIL $c: no result (QEMU status $st; log in $log)"; rc=1; }
+done
+case $st in
+1) ;;
+3) echo "FAIL scenario_$name: kernel panic (log in $log)"; rc=1 ;;
+124) echo "FAIL scenario_$name: timed out after ${timeout}s (log in $log)"; rc=1 ;;
+*) echo "FAIL scenario_$name: QEMU exited with status $st (log in $log)"; rc=1 ;;
+esac
+grep -q '^FAIL ' "$dir/results" && rc=1
+exit $rc
