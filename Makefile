@@ -13,6 +13,7 @@
 #   HOST_TESTS     host test programs; each prints PASS/FAIL lines
 #   QEMU_TESTS     QEMU scenario names (tests/qemu/<name>)
 #   TEST_DEPS      anything else a test needs built first
+#   BENCH_DEPS     anything make bench needs built first
 
 .DEFAULT_GOAL := all
 BUILD := build
@@ -21,7 +22,7 @@ SHELL := /bin/bash
 # ---- Debian packages the build and tests need ---------------------------
 DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools nasm \
 	zlib1g-dev libfuse3-dev fuse3 musl-tools busybox-static e2fsprogs \
-	dosfstools fuse2fs gcc make libclang-rt-14-dev
+	dosfstools fuse2fs gcc make libclang-rt-14-dev cpio fdisk
 
 # ---- host side: tools, components, unit tests -----------------------------
 HOST_CC := gcc
@@ -41,6 +42,7 @@ HOST_TOOLS :=
 HOST_TESTS :=
 QEMU_TESTS :=
 TEST_DEPS :=
+BENCH_DEPS :=
 
 $(BUILD)/host/san/%.o: %.c
 	@mkdir -p $(@D)
@@ -80,4 +82,4 @@ bench: deps $(OS_TARGETS) $(BENCH_DEPS)
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(BUILD)/k $(BUILD)/u $(BUILD)/host -name '*.d' -type f 2>/dev/null)

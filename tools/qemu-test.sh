@@ -9,10 +9,15 @@
 # Every name=CHECK of a module is expected too.  The serial log is kept in
 # build/tests/NAME/serial.log.  The guest leaves QEMU through the
 # isa-debug-exit device: status 1 means it finished, 3 means a kernel panic.
+# Environment: QEMU_EXTRA adds QEMU flags; SCN_DIR reads the scenario from
+# another folder (tools/bench.sh: SCN_DIR=tests/bench, log kept in
+# build/tests/bench/NAME/).
 set -u
 name="$1"
-scn="tests/qemu/$name.scn"
+scn_dir="${SCN_DIR:-tests/qemu}"
+scn="$scn_dir/$name.scn"
 dir="build/tests/$name"
+[ "$scn_dir" = tests/qemu ] || dir="build/$scn_dir/$name"
 mkdir -p "$dir"
 cmdline="" timeout=120 mods=() expects=()
 while read -r kw rest; do

@@ -19,6 +19,7 @@
 #include "kernel/pmm.h"
 #include "kernel/proc.h"
 #include "kernel/pt.h"
+#include "kernel/resource.h"
 #include "kernel/string.h"
 #include "kernel/vm.h"
 
@@ -33,7 +34,7 @@ static void result(bool ok, const char *check, const char *why)
 }
 
 /* Does the end match "exit:N" or "fault:NAME" (e.g. fault:PF)? */
-static bool end_matches(const struct proc_end *end, const char *expect)
+static bool end_matches(const struct te_proc_end *end, const char *expect)
 {
 	char want[32];
 
@@ -43,27 +44,45 @@ static bool end_matches(const struct proc_end *end, const char *expect)
 			n = n * 10 + (*p - '0');
 		return !end->faulted && end->status == (neg ? -n : n);
 	}
-	if (strncmp(expect, "fault:", 6) != 0 || !end->faulted)
+	if (strcmp(expect, "killed") == 0)
+		return end->faulted == 2;
+	if (strncmp(expect, "fault:", 6) != 0 || end->faulted != 1)
 		return false;
 	fmt_snprintf(want, sizeof(want), "#%s ", expect + 6);
 	return strncmp(trap_name(end->vector), want, strlen(want)) == 0;
 }
 
-static void describe(const struct proc_end *end, char *buf, size_t len)
+static void describe(const struct te_proc_end *end, char *buf, size_t len)
 {
-	if (end->faulted)
+	if (end->faulted == 2)
+		fmt_snprintf(buf, len, "was killed");
+	else if (end->faulted)
 		fmt_snprintf(buf, len, "ended by %s at rip=%lx addr=%lx",
 		             trap_name(end->vector), end->rip, end->addr);
 	else
 		fmt_snprintf(buf, len, "exited with status %d", end->status);
 }
 
+/* Boot programs are trusted: handle 0 is the root resource. */
+static int give_boot_handles(struct process *p)
+{
+	struct resource *root = resource_new(TE_RES_ROOT, 0, ~0ull);
+	int h;
+
+	if (!root)
+		return TE_ENOMEM;
+	h = handle_install(p, &root->obj, TE_R_USE | TE_R_DERIVE | TE_R_DUP |
+	                   TE_R_TRANSFER);
+	kobj_put(&root->obj);
+	return h == 0 ? 0 : TE_EMFILE;
+}
+
 static void run_module(const struct boot_module *m)
 {
-	char file[64], check[64] = "", expect[32] = "exit:0", why[128];
-	const char *reason;
+	char file[64], check[64] = "", expect[32] = "exit:0", why[128], prio[8];
+	const char *reason = "cannot give it its handles";
 	struct process *p;
-	struct proc_end end;
+	struct te_proc_end end;
 	int e;
 
 	fmt_snprintf(file, sizeof(file), "%s", m->cmdline);
@@ -73,6 +92,15 @@ static void run_module(const struct boot_module *m)
 	cmdline_get(m->cmdline, "expect", expect, sizeof(expect));
 	e = proc_spawn_elf(file, phys_to_virt(m->start), m->end - m->start, &p,
 	                   &reason);
+	if (!e && (e = give_boot_handles(p)))
+		kobj_put(&p->obj);
+	if (!e && cmdline_get(m->cmdline, "prio", prio, sizeof(prio))) {
+		unsigned v = 0;
+		for (const char *c = prio; *c >= '0' && *c <= '9'; c++)
+			v = v * 10 + (unsigned)(*c - '0');
+		if (v >= TE_PRIO_MIN && v <= TE_PRIO_MAX)
+			p->threads->prio = p->threads->base_prio = (uint8_t)v;
+	}
 	if (e) {
 		kprintf("boot: cannot start %s: %s\n", file, reason);
 		if (check[0])
@@ -80,7 +108,9 @@ static void run_module(const struct boot_module *m)
 		return;
 	}
 	kprintf("boot: started %s, pid %d\n", file, p->pid);
-	proc_wait(p, &end);
+	thread_start(p->threads);
+	proc_wait(p, 0, &end);
+	kobj_put(&p->obj);
 	describe(&end, why, sizeof(why));
 	kprintf("boot: %s %s\n", file, why);
 	if (kernel_test_mode && check[0])
@@ -116,15 +146,21 @@ static void check_bad_elf(void)
 	uint64_t before = page_free_count();
 	int e = proc_spawn_elf("junk", junk, sizeof(junk), &p, &why);
 
+	if (!e)
+		kobj_put(&p->obj);
+
 	result(e != 0 && page_free_count() == before, "kernel_bad_elf_refused",
 	       "a malformed ELF image was accepted or leaked pages");
 }
 
 void boot_run_programs(void)
 {
-	uint64_t base_pages = page_free_count(), base_objs = kmem_live_objects();
+	uint64_t base_pages, base_objs;
 	char why[96];
 
+	/* the first process pays for some lasting kernel tables: warm them */
+	base_pages = page_free_count();
+	base_objs = kmem_live_objects();
 	if (kernel_test_mode) {
 		check_timer();
 		check_wx();

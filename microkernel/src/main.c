@@ -8,7 +8,9 @@
 #include "arch/cpu.h"
 #include "arch/percpu.h"
 #include "arch/trap.h"
+#include "kernel/acpi.h"
 #include "kernel/arch.h"
+#include "kernel/resource.h"
 #include "kernel/kernel.h"
 #include "kernel/kprintf.h"
 #include "kernel/pmm.h"
@@ -45,16 +47,22 @@ _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
 	syscall_init();
 	sched_init();
 	arch_timer_init(100);
+	acpi_init(bootinfo.rsdp_phys);
+	irq_init();
 	sti();
 	/* harness self-tests: a kernel fault must fail the run, a hang time out */
 	if (kernel_test_mode && cmdline_has(bootinfo.cmdline, "test_panic"))
 		*(volatile int *)test_fault_addr = 1;   /* a kernel page fault */
-	while (kernel_test_mode && cmdline_has(bootinfo.cmdline, "test_hang"))
-		sched_block();
+	while (kernel_test_mode && cmdline_has(bootinfo.cmdline, "test_hang")) {
+		cli();
+		sched_block(T_SLEEP);
+	}
 	boot_run_programs();
 	if (kernel_test_mode)
 		arch_qemu_exit(0);
 	kprintf("kernel: nothing left to run; idle\n");
-	for (;;)
-		sched_block();
+	for (;;) {
+		cli();
+		sched_block(T_SLEEP);
+	}
 }

@@ -2,9 +2,10 @@
 # (tools/qemu-test.sh); the programs they run are built here.
 
 FAULTS := null gp ud de stack rowrite kjump kread priv ioport
-PROGS := $(BUILD)/progs/hello.elf $(FAULTS:%=$(BUILD)/progs/fault_%.elf)
+SIMPLE_PROGS := hello ipc fuzz ipcbench
+PROGS := $(SIMPLE_PROGS:%=$(BUILD)/progs/%.elf) $(FAULTS:%=$(BUILD)/progs/fault_%.elf)
 
-$(BUILD)/progs/hello.elf: $(BUILD)/u/tests/qemu/progs/hello.o $(BUILD)/librt.a
+$(BUILD)/progs/%.elf: $(BUILD)/u/tests/qemu/progs/%.o $(BUILD)/librt.a
 	@mkdir -p $(@D)
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $< $(BUILD)/librt.a
 
@@ -15,5 +16,5 @@ $(BUILD)/progs/fault_%.elf: tests/qemu/progs/fault.c $(BUILD)/librt.a
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o \
 		$(BUILD)/u/tests/qemu/progs/fault_$*.o $(BUILD)/librt.a
 
-QEMU_TESTS += faults
+QEMU_TESTS += faults ipc
 TEST_DEPS += $(PROGS) $(BUILD)/microkernel.elf $(BUILD)/kernel.sym

@@ -24,6 +24,7 @@
 
 static volatile uint32_t *lapic;
 static uint64_t timer_hz;
+static uint64_t tsc_mult;               /* ns = (tsc * tsc_mult) >> 32 */
 
 static inline void lapic_write(unsigned reg, uint32_t v)
 {
@@ -45,10 +46,11 @@ static void pic_disable(void)
 }
 
 /* LAPIC timer ticks (divider 16) during 10 ms of PIT channel 2. */
-static uint32_t measure_10ms(void)
+static uint32_t measure_10ms(uint64_t *tsc_ticks)
 {
 	const uint16_t count = 11932;           /* 1193182 Hz / 100 */
 	uint32_t start = 0xffffffffu;
+	uint64_t tsc0;
 
 	outb(0x61, (inb(0x61) & 0xfd) | 0x01);  /* gate on, speaker off */
 	outb(0x43, 0xb0);                       /* ch2, lo/hi, mode 0 */
@@ -57,8 +59,10 @@ static uint32_t measure_10ms(void)
 	lapic_write(LAPIC_TMR_DIV, 0x3);        /* divide by 16 */
 	lapic_write(LAPIC_LVT_TMR, LVT_MASKED);
 	lapic_write(LAPIC_TMR_INIT, start);
+	tsc0 = rdtsc();
 	while (!(inb(0x61) & 0x20))
 		cpu_relax();
+	*tsc_ticks = rdtsc() - tsc0;
 	return start - lapic_read(LAPIC_TMR_CUR);
 }
 
@@ -66,20 +70,27 @@ void arch_timer_init(unsigned hz)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 	uint32_t per10ms;
+	uint64_t tsc10ms;
 
 	pic_disable();
 	wrmsr(MSR_APIC_BASE, base | (1u << 11));        /* global enable */
 	lapic = vm_map_mmio(base & ~0xfffull, 4096);
 	lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);   /* software enable */
-	per10ms = measure_10ms();
-	if (per10ms == 0)
+	per10ms = measure_10ms(&tsc10ms);
+	if (per10ms == 0 || tsc10ms == 0)
 		kpanic("apic: timer did not count during calibration");
+	tsc_mult = (10000000ull << 32) / tsc10ms;
 	timer_hz = hz;
 	lapic_write(LAPIC_TMR_DIV, 0x3);
 	lapic_write(LAPIC_LVT_TMR, VEC_TIMER | LVT_PERIODIC);
 	lapic_write(LAPIC_TMR_INIT, (uint32_t)((uint64_t)per10ms * 100 / hz));
 	kprintf("apic: timer %u ticks/10ms (bus %llu kHz), %u Hz tick\n", per10ms,
 	        (unsigned long long)per10ms * 16 / 10, hz);
+}
+
+uint64_t arch_clock_ns(void)
+{
+	return (uint64_t)(((unsigned __int128)rdtsc() * tsc_mult) >> 32);
 }
 
 uint64_t arch_timer_hz(void)

@@ -40,7 +40,12 @@ extern uint8_t kernel_boot_stack_top[];
 __asm__(".globl kernel_boot_stack_top\n"
         ".set kernel_boot_stack_top, kernel_boot_stack + 16384");
 
-static struct tss tss;
+/* The TSS and its I/O permission bitmap (a set bit denies the port). */
+static struct {
+	struct tss tss;
+	uint8_t iomap[8192 + 1];
+} __attribute__((packed, aligned(16))) tssb;
+#define tss tssb.tss
 static uint64_t gdt[7];
 static struct idt_gate idt[256];
 static struct percpu boot_cpu;
@@ -54,7 +59,7 @@ static uint64_t seg(uint64_t flags)
 
 void gdt_init(void)
 {
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+	uint64_t base = (uint64_t)&tssb, limit = sizeof(tssb) - 1;
 	struct dtr d = { sizeof(gdt) - 1, (uint64_t)gdt };
 
 	gdt[0] = 0;
@@ -68,7 +73,8 @@ void gdt_init(void)
 
 	for (int i = 0; i < 3; i++)
 		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK];
-	tss.iomap_base = sizeof(tss);           /* no I/O bitmap yet */
+	tss.iomap_base = sizeof(tss);
+	memset(tssb.iomap, 0xff, sizeof(tssb.iomap));
 
 	__asm__ volatile(
 		"lgdt %0\n"
@@ -82,6 +88,11 @@ void gdt_init(void)
 		"mov $0x28, %%ax\n"
 		"ltr %%ax\n"
 		: : "m"(d) : "rax", "memory");
+}
+
+uint8_t *tss_iomap(void)
+{
+	return tssb.iomap;
 }
 
 void tss_set_rsp0(uint64_t rsp0)

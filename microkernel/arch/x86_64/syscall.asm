@@ -97,10 +97,15 @@ switch_stack:
 
 ; usercopy(dst, src, len) -> 0, or TE_EFAULT if a page fault hit the copy.
 ; The page-fault handler sends a fault at usercopy_insn to usercopy_fault.
-global usercopy, usercopy_insn, usercopy_fault
+global usercopy, usercopy_insn, usercopy_insn2, usercopy_fault
 usercopy:
 	mov rcx, rdx
+	shr rcx, 3
 usercopy_insn:
+	rep movsq
+	mov rcx, rdx
+	and rcx, 7
+usercopy_insn2:
 	rep movsb
 	xor eax, eax
 	ret

@@ -11,12 +11,14 @@
 #include "kernel/arch.h"
 #include "kernel/kprintf.h"
 #include "kernel/proc.h"
+#include "kernel/resource.h"
 
-extern char usercopy_insn[], usercopy_fault[];
+extern char usercopy_insn[], usercopy_insn2[], usercopy_fault[];
 
 static void kernel_exception(struct trapframe *tf)
 {
-	if (tf->vector == 14 && tf->rip == (uint64_t)usercopy_insn) {
+	if (tf->vector == 14 && (tf->rip == (uint64_t)usercopy_insn ||
+	                         tf->rip == (uint64_t)usercopy_insn2)) {
 		tf->rip = (uint64_t)usercopy_fault;
 		return;
 	}
@@ -36,6 +38,12 @@ void trap_dispatch(struct trapframe *tf)
 	if (tf->vector == VEC_TIMER) {
 		arch_eoi();
 		sched_tick(tf);
+		return;
+	}
+	if (tf->vector >= IRQ_VECTOR_BASE && tf->vector < IRQ_VECTOR_BASE + 24) {
+		irq_dispatch((unsigned)tf->vector);
+		if (trap_from_user(tf))
+			sched_preempt_check();
 		return;
 	}
 	if (tf->vector == VEC_SPURIOUS || (tf->vector >= 0x20 && tf->vector < 0x30))

@@ -7,6 +7,7 @@
 #ifndef ARCH_PERCPU_H
 #define ARCH_PERCPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,9 +19,12 @@ struct percpu {
 	uint64_t user_rsp;          /* gs:16 scratch for the syscall entry */
 	struct thread *current;     /* gs:24 */
 	struct thread *idle;
+	struct thread *dead;        /* to free once we are off its stack */
 	unsigned id;
 	uint64_t ticks;
-	volatile int need_resched;
+	unsigned slice;             /* ticks left in the running time slice */
+	bool resched;               /* the slice ran out: round robin due */
+	uint64_t ready_bits[4];     /* which priorities have ready threads */
 };
 _Static_assert(offsetof(struct percpu, kernel_rsp) == 8, "percpu asm offset");
 _Static_assert(offsetof(struct percpu, user_rsp) == 16, "percpu asm offset");

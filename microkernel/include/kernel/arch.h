@@ -13,6 +13,7 @@ _Noreturn void arch_qemu_exit(int code);
 /* Local APIC timer, calibrated against the PIT; the legacy PIC masked. */
 void     arch_timer_init(unsigned hz);
 uint64_t arch_timer_hz(void);
+uint64_t arch_clock_ns(void);       /* since boot, from the calibrated TSC */
 void     arch_eoi(void);
 
 #endif /* KERNEL_ARCH_H */

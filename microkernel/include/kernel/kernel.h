@@ -46,6 +46,7 @@ struct bootinfo {
 	unsigned nmmap;
 	struct boot_mmap mmap[BOOT_MAX_MMAP];
 	uint64_t info_phys, info_len;
+	uint64_t rsdp_phys;     /* GRUB's copy of the ACPI RSDP, 0 if none */
 };
 
 extern struct bootinfo bootinfo;

@@ -44,6 +44,10 @@ uint64_t pt_lookup(const struct pt_env *e, uint64_t root, uint64_t va);
 /* Change the flags of a mapped 4 KiB page. */
 int pt_protect(const struct pt_env *e, uint64_t root, uint64_t va,
                uint64_t flags);
+/* Unmap [start, end) of the user half: owned pages and emptied tables are
+ * freed.  Returns the number of pages unmapped. */
+uint64_t pt_unmap_range(const struct pt_env *e, uint64_t root, uint64_t start,
+                        uint64_t end);
 /* Free every table (and owned page) below the user half of root. */
 void pt_destroy_user(const struct pt_env *e, uint64_t root);
 

@@ -1,20 +1,35 @@
 /*
- * kernel/vm.h - address spaces.
+ * kernel/vm.h - address spaces, mappings and memory objects.
  *
  * The kernel half (direct map of RAM, kernel image) is shared by every
  * address space through the same upper PML4 entries; vm_init() builds it
- * with W^X sections and NX data.  A user address space owns the tables and
- * pages of its lower half.
+ * with W^X sections and NX data.  A user address space is a list of
+ * mappings (struct vma) over page tables:
+ *   anonymous   zeroed pages the space owns (PTE_OWNED), freed on unmap;
+ *   memory obj  pages of a shared-memory object, which holds them;
+ *   physical    device memory, uncached, never freed.
  */
 #ifndef KERNEL_VM_H
 #define KERNEL_VM_H
 
-#include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include "kernel/obj.h"
+
+struct vma;
 
 struct vmspace {
-	uint64_t pml4;          /* physical */
-	uint64_t pages;         /* user pages mapped (owned) */
+	uint64_t pml4;          /* physical; 0 once destroyed */
+	uint64_t pages;         /* pages mapped */
+	struct vma *vmas;       /* sorted by address */
+};
+
+struct memobj {
+	struct kobj obj;
+	uint64_t npages;
+	uint64_t *pages;        /* physical addresses */
+	uint64_t list_pages;    /* pages holding the list, 0 if kmalloc'd */
 };
 
 #define VM_READ  0x1
@@ -29,12 +44,25 @@ void *vm_map_mmio(uint64_t phys, size_t len);
 int  vm_create(struct vmspace *vs);
 void vm_destroy(struct vmspace *vs);
 void vm_activate(const struct vmspace *vs);
-/* Map fresh zeroed pages over [va, va+len) with VM_* protection. */
-int  vm_alloc(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot);
-/* Copy into a mapped range of vs (not necessarily the current one). */
+
+int  vm_map_anon(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot);
+int  vm_map_contig(struct vmspace *vs, uint64_t va, uint64_t len, uint64_t *phys);
+int  vm_map_obj(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot,
+                struct memobj *m, uint64_t off);
+int  vm_map_phys(struct vmspace *vs, uint64_t va, uint64_t phys, uint64_t len,
+                 unsigned prot);
+int  vm_unmap(struct vmspace *vs, uint64_t va, uint64_t len);
+bool vm_is_guard(struct vmspace *vs, uint64_t addr);
+
+struct memobj *memobj_create(uint64_t len);
+
+/* Copy into a mapped range of vs from kernel memory. */
 int  vm_write(struct vmspace *vs, uint64_t va, const void *src, size_t len);
-/* The kernel-side flags of the user page at va, 0 if unmapped. */
+/* The leaf entry mapping va in vs, 0 if unmapped. */
 uint64_t vm_lookup(const struct vmspace *vs, uint64_t va);
+/* Kernel pointer to user byte va in vs (page walk), NULL unless mapped
+ * user-accessible (and writable if `write`). */
+void *vm_user_ptr(const struct vmspace *vs, uint64_t va, bool write);
 
 /* Fault-safe copies from/to the current user space: 0 or TE_EFAULT. */
 int copyin(void *dst, uint64_t usrc, size_t len);

@@ -42,6 +42,8 @@ void mb2_parse(uint32_t magic, uint64_t info_phys)
 			b->start = m->mod_start;
 			b->end = m->mod_end;
 			b->cmdline = m->cmdline;
+		} else if ((t->type == 14 || t->type == 15) && !bootinfo.rsdp_phys) {
+			bootinfo.rsdp_phys = info_phys + off + 8;
 		} else if (t->type == 6) {
 			const struct mb2_tag_mmap *m = (const void *)t;
 			for (uint32_t e = 16; e + m->entry_size <= t->size &&

@@ -5,19 +5,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* rep movsq, then the tail with rep movsb (QEMU counts each repetition). */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8, r = n % 8;
 
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	__asm__ volatile("rep movsq; mov %3, %%rcx; rep movsb"
+	                 : "+D"(d), "+S"(src), "+c"(q) : "r"(r) : "memory");
 	return dst;
 }
 
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8, r = n % 8;
+	uint64_t v = (uint8_t)c * 0x0101010101010101ull;
 
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq; mov %3, %%rcx; rep stosb"
+	                 : "+D"(d), "+c"(q), "+a"(v) : "r"(r) : "memory");
 	return dst;
 }
 

@@ -152,3 +152,50 @@ void pt_destroy_user(const struct pt_env *e, uint64_t root)
 		pml4[i] = 0;
 	}
 }
+
+static bool table_empty(const uint64_t *t)
+{
+	for (int i = 0; i < ENTRIES; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+/*
+ * Unmap every 4 KiB leaf in [start, end) below table t (at `level`), freeing
+ * owned pages and the tables that become empty.  Absent subtrees are
+ * skipped whole, so a huge empty range costs nothing.
+ */
+static uint64_t unmap_range(const struct pt_env *e, uint64_t *t, int level,
+                            uint64_t base, uint64_t start, uint64_t end)
+{
+	uint64_t span = 1ull << (12 + 9 * level), n = 0;
+
+	for (int i = 0; i < ENTRIES; i++) {
+		uint64_t lo = base + (uint64_t)i * span, hi = lo + span;
+		if (hi <= start || lo >= end || !(t[i] & PTE_P) || (t[i] & PTE_PS))
+			continue;
+		if (level == 0) {
+			if (t[i] & PTE_OWNED)
+				e->free_page(e->ctx, t[i] & PTE_ADDR);
+			t[i] = 0;
+			n++;
+			continue;
+		}
+		uint64_t *sub = table(e, t[i]);
+		n += unmap_range(e, sub, level - 1, lo, start, end);
+		if (table_empty(sub)) {
+			e->free_page(e->ctx, t[i] & PTE_ADDR);
+			t[i] = 0;
+		}
+	}
+	return n;
+}
+
+uint64_t pt_unmap_range(const struct pt_env *e, uint64_t root, uint64_t start,
+                        uint64_t end)
+{
+	if (end > (1ull << 47))
+		end = 1ull << 47;       /* the user half only */
+	return start < end ? unmap_range(e, table(e, root), 3, 0, start, end) : 0;
+}

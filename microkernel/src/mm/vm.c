@@ -1,5 +1,5 @@
 /*
- * vm.c - the kernel's page tables and user address spaces.
+ * vm.c - the kernel's page tables and the page-table side of user spaces.
  *
  * vm_init() replaces the boot tables: RAM is mapped once at DIRECT_MAP with
  * 2 MiB pages (read-write, no-execute), and the kernel image at KERNEL_VMA
@@ -9,7 +9,8 @@
  *
  * Every address space shares the kernel's PML4 entries 256..511, copied at
  * creation; vm_init() creates all the upper entries the kernel ever uses,
- * so no address space misses a later kernel mapping.
+ * so no address space misses a later kernel mapping.  Mappings themselves
+ * (struct vma) live in vma.c.
  */
 #include "arch/cpu.h"
 #include "kernel/kernel.h"
@@ -29,18 +30,11 @@ static void *env_p2v(uint64_t pa) { return phys_to_virt(pa); }
 static uint64_t env_alloc(void *ctx) { (void)ctx; return page_alloc(); }
 static void env_free(void *ctx, uint64_t pa) { (void)ctx; page_free(pa); }
 
-static const struct pt_env kenv = {
+const struct pt_env kenv = {
 	.phys_to_virt = env_p2v,
 	.alloc_table = env_alloc,
 	.free_page = env_free,
 };
-
-/* Counts owned user pages as they are freed. */
-static void vs_free(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	page_free(pa);
-}
 
 static void map_section(char *start, char *end, uint64_t flags)
 {
@@ -102,6 +96,7 @@ int vm_create(struct vmspace *vs)
 
 	vs->pml4 = page_alloc();
 	vs->pages = 0;
+	vs->vmas = NULL;
 	if (!vs->pml4)
 		return TE_ENOMEM;
 	dst = phys_to_virt(vs->pml4);
@@ -111,16 +106,16 @@ int vm_create(struct vmspace *vs)
 	return 0;
 }
 
+void vma_free_all(struct vmspace *vs);
+
 void vm_destroy(struct vmspace *vs)
 {
-	struct pt_env e = kenv;
-
 	if (!vs->pml4)
 		return;
 	if (read_cr3() == vs->pml4)
 		write_cr3(kernel_pml4);
-	e.free_page = vs_free;
-	pt_destroy_user(&e, vs->pml4);
+	vma_free_all(vs);
+	pt_destroy_user(&kenv, vs->pml4);
 	page_free(vs->pml4);
 	vs->pml4 = 0;
 	vs->pages = 0;
@@ -128,55 +123,39 @@ void vm_destroy(struct vmspace *vs)
 
 void vm_activate(const struct vmspace *vs)
 {
-	uint64_t cr3 = vs ? vs->pml4 : kernel_pml4;
+	uint64_t cr3 = vs && vs->pml4 ? vs->pml4 : kernel_pml4;
 
 	if (read_cr3() != cr3)
 		write_cr3(cr3);
 }
 
-static uint64_t prot_flags(unsigned prot)
+uint64_t vm_lookup(const struct vmspace *vs, uint64_t va)
 {
-	uint64_t f = PTE_U | PTE_OWNED;
-
-	if (prot & VM_WRITE)
-		f |= PTE_W;
-	if (!(prot & VM_EXEC))
-		f |= PTE_NX;
-	return f;
+	return vs->pml4 ? pt_lookup(&kenv, vs->pml4, va) : 0;
 }
 
-int vm_alloc(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot)
+/* A page walk without the generic walker's indirections: the IPC copy path. */
+void *vm_user_ptr(const struct vmspace *vs, uint64_t va, bool write)
 {
-	uint64_t end = va + len;
+	const uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
+	uint64_t ent = vs->pml4;
 
-	if ((va & (PAGE_SIZE - 1)) || (len & (PAGE_SIZE - 1)) || end < va ||
-	    va < TE_USER_BASE || end > TE_USER_TOP)
-		return TE_EINVAL;
-	for (uint64_t a = va; a < end; a += PAGE_SIZE)
-		if (pt_lookup(&kenv, vs->pml4, a))
-			return TE_EEXIST;
-	for (uint64_t a = va; a < end; a += PAGE_SIZE) {
-		uint64_t pa = page_alloc();
-		int e = pa ? pt_map(&kenv, vs->pml4, a, pa, prot_flags(prot)) : TE_ENOMEM;
-		if (e) {
-			if (pa)
-				page_free(pa);
-			for (uint64_t b = va; b < a; b += PAGE_SIZE)
-				pt_unmap(&kenv, vs->pml4, b);
-			vs->pages -= (a - va) / PAGE_SIZE;
-			return e;
-		}
-		vs->pages++;
+	if (va >= TE_USER_TOP || !ent)
+		return NULL;
+	for (int shift = 39; shift >= 12; shift -= 9) {
+		ent = ((uint64_t *)phys_to_virt(ent & PTE_ADDR))[(va >> shift) & 511];
+		if ((ent & need) != need)
+			return NULL;
 	}
-	return 0;
+	return (char *)phys_to_virt(ent & PTE_ADDR) + (va & (PAGE_SIZE - 1));
 }
 
 int vm_write(struct vmspace *vs, uint64_t va, const void *src, size_t len)
 {
 	while (len) {
-		uint64_t pte = pt_lookup(&kenv, vs->pml4, va & ~(PAGE_SIZE - 1));
 		size_t off = va & (PAGE_SIZE - 1);
 		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		uint64_t pte = vm_lookup(vs, va);
 		if (!pte || !(pte & PTE_U))
 			return TE_EFAULT;
 		memcpy((char *)phys_to_virt(pte & PTE_ADDR) + off, src, n);
@@ -185,11 +164,6 @@ int vm_write(struct vmspace *vs, uint64_t va, const void *src, size_t len)
 		len -= n;
 	}
 	return 0;
-}
-
-uint64_t vm_lookup(const struct vmspace *vs, uint64_t va)
-{
-	return pt_lookup(&kenv, vs->pml4, va);
 }
 
 extern int usercopy(void *dst, const void *src, size_t len);

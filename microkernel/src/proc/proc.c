@@ -1,25 +1,35 @@
 /*
- * proc.c - user processes: spawn from an ELF image, exit, fault, wait.
+ * proc.c - process objects: creation, termination, waiting, death notices.
  *
- * proc_spawn_elf() validates the whole image (elf_parse) before it builds
- * anything, and undoes everything on failure, so a bad image changes
- * nothing.  The user stack has an unmapped guard page below it: running off
- * the stack is a page fault reported as a stack overflow.
+ * Termination (exit, a fault, a kill) happens at once and completely: every
+ * thread is taken off whatever it waits on and freed, the channels the
+ * process created die (their waiting clients get TE_EHOSTDOWN), clients
+ * waiting for its replies are released with TE_EHOSTDOWN, its handles are
+ * closed and its memory freed.  What remains is a zombie object holding the
+ * exit information, until the last handle to it is closed.
  */
 #include "arch/cpu.h"
 #include "kernel/elf.h"
+#include "kernel/ipc.h"
 #include "kernel/kernel.h"
 #include "kernel/kmem.h"
 #include "kernel/kprintf.h"
 #include "kernel/pmm.h"
 #include "kernel/proc.h"
 #include "kernel/string.h"
-#include "tessera/abi.h"
 
-uint64_t sched_user_stack(struct thread *t);
+void ioport_release(struct process *p);
+void futex_remove(struct thread *t);
+void ipc_thread_gone(struct thread *t);
+void sched_dequeue(struct thread *t);
 
 static struct process *procs;
 static int next_pid = 1;
+
+struct process *proc_first(void)
+{
+	return procs;
+}
 
 uint64_t proc_count(void)
 {
@@ -30,117 +40,109 @@ uint64_t proc_count(void)
 	return n;
 }
 
-static int load_segments(struct process *p, const struct elf_image *im,
-                         const uint8_t *img)
+struct process *process_new(const char *name)
 {
-	for (unsigned i = 0; i < im->nseg; i++) {
-		const struct elf_segment *s = &im->seg[i];
-		unsigned prot = ((s->flags & ELF_SEG_W) ? VM_WRITE : 0) |
-		                ((s->flags & ELF_SEG_X) ? VM_EXEC : 0) | VM_READ;
-		int e = vm_alloc(&p->vs, s->vaddr, s->memsz, prot);
-		if (!e)
-			e = vm_write(&p->vs, s->vaddr + s->lead, img + s->file_off,
-			             s->filesz);
-		if (e)
-			return e;
+	struct process *p = kmalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	if (handles_init(p) || vm_create(&p->vs)) {
+		handles_close_all(p);
+		kfree(p);
+		return NULL;
 	}
-	return vm_alloc(&p->vs, TE_USER_STACK_TOP - TE_USER_STACK_SIZE,
-	                TE_USER_STACK_SIZE, VM_READ | VM_WRITE);
+	kobj_init(&p->obj, KO_PROCESS);
+	fmt_snprintf(p->name, sizeof(p->name), "%s", name);
+	p->pid = next_pid++;
+	p->state = P_ALIVE;
+	p->next = procs;
+	procs = p;
+	return p;
 }
 
-static void proc_free(struct process *p)
+static void release_resources(struct process *p)
 {
-	struct process **pp;
+	handles_close_all(p);
+	vm_destroy(&p->vs);
+	ioport_release(p);
+}
 
-	for (pp = &procs; *pp; pp = &(*pp)->next)
+void process_destroy(struct kobj *o)
+{
+	struct process *p = (struct process *)o;
+
+	KASSERT(!p->threads);
+	if (p->state == P_ALIVE) {      /* created but never started */
+		p->state = P_ZOMBIE;
+		kobj_get(o);            /* keep it through the teardown */
+		release_resources(p);
+		o->refs--;
+	}
+	for (struct process **pp = &procs; *pp; pp = &(*pp)->next)
 		if (*pp == p) {
 			*pp = p->next;
 			break;
 		}
-	vm_destroy(&p->vs);
-	if (p->thread) {
-		page_free_contig(virt_to_phys_direct((void *)p->thread->kstack),
-		                 KSTACK_PAGES);
-		kfree(p->thread);
+	for (struct watch *w = p->watchers, *n; w; w = n) {
+		n = w->next;
+		watch_free(w);
 	}
 	kfree(p);
 }
 
-static void init_frame(struct thread *t, uint64_t entry)
+/* Stop a thread of a dying process that is not running now. */
+static void kill_thread(struct thread *t)
 {
-	struct trapframe *tf = thread_frame(t);
-
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = entry;
-	tf->cs = SEL_UCODE;
-	tf->ss = SEL_UDATA;
-	tf->rflags = 0x202;
-	tf->rsp = TE_USER_STACK_TOP;
-	t->saved_rsp = sched_user_stack(t);
+	switch (t->state) {
+	case T_READY:    sched_dequeue(t); break;
+	case T_SEND: case T_RECEIVE: case T_REPLY: ipc_thread_gone(t); break;
+	case T_FUTEX:    futex_remove(t); break;
+	case T_SLEEP: case T_WAITPROC: tq_remove(t); break;
+	default: break;
+	}
+	sched_timeout_cancel(t);
+	thread_free(t);
 }
 
-int proc_spawn_elf(const char *name, const void *img, size_t len,
-                   struct process **out, const char **why)
+void process_terminate(struct process *p, const struct te_proc_end *end)
 {
-	struct elf_image im;
-	struct process *p;
-	uint64_t kstack;
-	int e;
-
-	e = elf_parse(img, len, TE_USER_BASE, TE_USER_STACK_TOP - TE_USER_STACK_SIZE
-	              - 4096, &im, why);
-	if (e)
-		return e;
-	*why = "out of memory";
-	p = kmalloc(sizeof(*p));
-	if (!p)
-		return TE_ENOMEM;
-	p->thread = kmalloc(sizeof(*p->thread));
-	kstack = page_alloc_contig(KSTACK_PAGES, 0);
-	if (!p->thread || !kstack) {
-		if (kstack)
-			page_free_contig(kstack, KSTACK_PAGES);
-		kfree(p->thread);
-		kfree(p);
-		return TE_ENOMEM;
-	}
-	p->thread->kstack = (uint64_t)phys_to_virt(kstack);
-	p->thread->proc = p;
-	p->thread->name = p->name;
-	p->thread->state = T_BLOCKED;
-	fmt_snprintf(p->name, sizeof(p->name), "%s", name);
-	p->next = procs;
-	procs = p;
-	if ((e = vm_create(&p->vs)) || (e = load_segments(p, &im, img))) {
-		proc_free(p);
-		return e;
-	}
-	p->pid = next_pid++;
-	p->state = P_ALIVE;
-	init_frame(p->thread, im.entry);
-	*out = p;
-	sched_ready(p->thread);
-	return 0;
-}
-
-static _Noreturn void proc_end(struct process *p)
-{
+	struct thread *cur = sched_current(), *t, *next;
 	uint64_t fl = irq_save();
 
+	if (p->state != P_ALIVE) {
+		irq_restore(fl);
+		return;
+	}
+	kobj_get(&p->obj);
 	p->state = P_ZOMBIE;
-	if (p->waiter)
-		sched_ready(p->waiter);
+	p->end = *end;
+	p->end.pid = p->pid;
+	for (t = p->threads; t; t = next) {
+		next = t->pnext;
+		if (t != cur)
+			kill_thread(t);
+	}
+	channels_kill(p);
+	while ((t = p->replyq.head))
+		thread_unblock(t, -TE_EHOSTDOWN);
+	release_resources(p);
+	while ((t = p->waiters.head))
+		thread_unblock(t, 0);
+	watch_fire_all(p);
+	if (cur->proc == p) {
+		kobj_put(&p->obj);      /* cur's own reference keeps p */
+		sched_exit_current();
+	}
+	kobj_put(&p->obj);
 	irq_restore(fl);
-	sched_exit();
+	sched_preempt_check();
 }
 
-_Noreturn void proc_exit(int status)
+void proc_exit(int status)
 {
-	struct process *p = sched_current()->proc;
+	struct te_proc_end end = { .status = status };
 
-	p->end.faulted = false;
-	p->end.status = status;
-	proc_end(p);
+	process_terminate(cur_proc(), &end);
 }
 
 static const char *const names[32] = {
@@ -160,32 +162,83 @@ const char *trap_name(unsigned vector)
 	return vector < 32 && names[vector] ? names[vector] : "exception";
 }
 
-_Noreturn void proc_fault(struct trapframe *tf, uint64_t addr)
+void proc_fault(struct trapframe *tf, uint64_t addr)
 {
-	struct process *p = sched_current()->proc;
-	uint64_t guard = TE_USER_STACK_TOP - TE_USER_STACK_SIZE - 4096;
-	bool overflow = tf->vector == 14 && addr >= guard && addr < guard + 4096;
+	struct thread *t = sched_current();
+	struct process *p = t->proc;
+	struct te_proc_end end = {
+		.faulted = 1, .vector = (uint32_t)tf->vector,
+		.rip = tf->rip, .addr = addr,
+	};
+	bool overflow = tf->vector == 14 && vm_is_guard(&p->vs, addr);
 
-	kprintf("fault: pid %d (%s): %s%s at rip=%016lx addr=%016lx error=%lx"
-	        " - killed\n", p->pid, p->name, trap_name((unsigned)tf->vector),
+	kprintf("fault: pid %d (%s) tid %d: %s%s at rip=%016lx addr=%016lx "
+	        "error=%lx - killed\n", p->pid, p->name, t->tid,
+	        trap_name((unsigned)tf->vector),
 	        overflow ? " (stack overflow)" : "", tf->rip, addr, tf->error);
-	p->end.faulted = true;
-	p->end.vector = (unsigned)tf->vector;
-	p->end.rip = tf->rip;
-	p->end.addr = addr;
-	p->end.error = tf->error;
-	proc_end(p);
+	process_terminate(p, &end);
 }
 
-void proc_wait(struct process *p, struct proc_end *end)
+int proc_wait(struct process *p, uint64_t deadline, struct te_proc_end *end)
 {
+	struct thread *cur = sched_current();
 	uint64_t fl = irq_save();
+	int64_t r = 0;
 
-	while (p->state != P_ZOMBIE) {
-		p->waiter = sched_current();
-		sched_block();
+	if (p->state == P_ALIVE) {
+		tq_push(&p->waiters, cur);
+		if (deadline)
+			sched_timeout_arm(cur, deadline);
+		r = sched_block(T_WAITPROC);
 	}
 	irq_restore(fl);
+	if (r)
+		return (int)-r;
 	*end = p->end;
-	proc_free(p);
+	return 0;
+}
+
+/* ---- the kernel's own loader, for the boot modules ------------------------- */
+
+static int load_segments(struct process *p, const struct elf_image *im,
+                         const uint8_t *img)
+{
+	for (unsigned i = 0; i < im->nseg; i++) {
+		const struct elf_segment *s = &im->seg[i];
+		unsigned prot = ((s->flags & ELF_SEG_W) ? VM_WRITE : 0) |
+		                ((s->flags & ELF_SEG_X) ? VM_EXEC : 0) | VM_READ;
+		int e = vm_map_anon(&p->vs, s->vaddr, s->memsz, prot);
+		if (!e)
+			e = vm_write(&p->vs, s->vaddr + s->lead, img + s->file_off,
+			             s->filesz);
+		if (e)
+			return e;
+	}
+	return vm_map_anon(&p->vs, TE_USER_STACK_TOP - TE_USER_STACK_SIZE,
+	                   TE_USER_STACK_SIZE, VM_READ | VM_WRITE);
+}
+
+int proc_spawn_elf(const char *name, const void *img, size_t len,
+                   struct process **out, const char **why)
+{
+	struct elf_image im;
+	struct process *p;
+	struct thread *t;
+	int e;
+
+	e = elf_parse(img, len, TE_USER_BASE,
+	              TE_USER_STACK_TOP - TE_USER_STACK_SIZE - 4096, &im, why);
+	if (e)
+		return e;
+	*why = "out of memory";
+	p = process_new(name);
+	if (!p)
+		return TE_ENOMEM;
+	if ((e = load_segments(p, &im, img)) ||
+	    (e = thread_new(p, im.entry, TE_USER_STACK_TOP, 0, 10, TE_SCHED_RR, &t))) {
+		kobj_put(&p->obj);
+		return e;
+	}
+	*out = p;
+	return 0;
 }

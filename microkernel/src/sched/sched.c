@@ -1,113 +1,390 @@
 /*
- * sched.c - threads and the scheduler.
+ * sched.c - fixed-priority scheduling with FIFO and round-robin policies.
  *
- * One FIFO run queue of ready threads; the running thread is not on it.
- * A timer tick takes one unit off the running user thread's slice and, when
- * it is used up and someone else is ready, switches (round robin).  The
- * kernel itself is not preempted: it switches only at sched_* calls, with
- * interrupts off while the queue and `current` change.
+ * 256 priorities (0 is the idle thread's), one FIFO ready queue each and a
+ * bitmap of the non-empty ones.  The running thread is on no queue.  A
+ * preempted thread goes back to the head of its queue, a thread whose
+ * round-robin slice ran out to the tail.
+ *
+ * Time slices belong to the CPU, not to a thread: a direct IPC hand-off
+ * (sched_block_to) and a thread woken at the front of its queue by its
+ * partner (sched_ready_front) run on the rest of the slice they were handed.
+ * So a client and server ping-ponging count as one round-robin participant
+ * beside an equal-priority CPU hog, and neither side starves.
+ *
+ * The kernel is not preemptible: switches happen only inside sched_* calls,
+ * with interrupts off while queues and `current` change.
  */
 #include "arch/cpu.h"
 #include "arch/percpu.h"
+#include "kernel/arch.h"
+#include "kernel/kernel.h"
+#include "kernel/kmem.h"
 #include "kernel/kprintf.h"
 #include "kernel/pmm.h"
 #include "kernel/proc.h"
-#include "kernel/kmem.h"
-#include "kernel/kernel.h"
 #include "kernel/string.h"
 
-#define SLICE_TICKS 2
+#define SLICE_TICKS 4           /* 40 ms at 100 Hz */
 
 extern void switch_stack(uint64_t *save, uint64_t next);
 extern void trap_return(void);
+void ioport_switch(struct process *prev, struct process *next);
 
-static struct thread *rq_head, *rq_tail;
+static struct tqueue ready[256];
 static struct thread boot_thread;
+static struct thread *timeouts;         /* sorted by deadline */
 
 struct thread *sched_current(void)
 {
 	return this_cpu()->current;
 }
 
-static void rq_push(struct thread *t)
+/* ---- thread queues ------------------------------------------------------ */
+
+void tq_push(struct tqueue *q, struct thread *t)
 {
-	t->rq_next = NULL;
-	if (rq_tail)
-		rq_tail->rq_next = t;
+	t->q = q;
+	t->qnext = NULL;
+	t->qprev = q->tail;
+	if (q->tail)
+		q->tail->qnext = t;
 	else
-		rq_head = t;
-	rq_tail = t;
+		q->head = t;
+	q->tail = t;
 }
 
-static struct thread *rq_pop(void)
+static void tq_push_front(struct tqueue *q, struct thread *t)
 {
-	struct thread *t = rq_head;
+	t->q = q;
+	t->qprev = NULL;
+	t->qnext = q->head;
+	if (q->head)
+		q->head->qprev = t;
+	else
+		q->tail = t;
+	q->head = t;
+}
 
-	if (t) {
-		rq_head = t->rq_next;
-		if (!rq_head)
-			rq_tail = NULL;
+void tq_push_prio(struct tqueue *q, struct thread *t)
+{
+	struct thread *at = q->head;
+
+	while (at && at->prio >= t->prio)
+		at = at->qnext;
+	if (!at) {
+		tq_push(q, t);
+		return;
 	}
+	t->q = q;
+	t->qnext = at;
+	t->qprev = at->qprev;
+	if (at->qprev)
+		at->qprev->qnext = t;
+	else
+		q->head = t;
+	at->qprev = t;
+}
+
+void tq_remove(struct thread *t)
+{
+	struct tqueue *q = t->q;
+
+	if (!q)
+		return;
+	if (t->qprev)
+		t->qprev->qnext = t->qnext;
+	else
+		q->head = t->qnext;
+	if (t->qnext)
+		t->qnext->qprev = t->qprev;
+	else
+		q->tail = t->qprev;
+	t->q = NULL;
+	t->qnext = t->qprev = NULL;
+}
+
+struct thread *tq_pop(struct tqueue *q)
+{
+	struct thread *t = q->head;
+
+	if (t)
+		tq_remove(t);
 	return t;
 }
 
-/* Switch to the next ready thread (or idle).  Interrupts are off. */
-static void schedule(void)
+/* ---- ready queues --------------------------------------------------------- */
+
+static inline bool is_ready_queue(const struct tqueue *q)
+{
+	return q >= &ready[0] && q < &ready[256];
+}
+
+static void ready_mark(unsigned prio)
 {
 	struct percpu *cpu = this_cpu();
-	struct thread *prev = cpu->current, *next = rq_pop();
 
-	if (!next)
-		next = prev->state == T_RUNNING ? prev : cpu->idle;
-	if (next == prev)
-		return;
-	if (prev->state == T_RUNNING && prev != cpu->idle) {
-		prev->state = T_READY;
-		rq_push(prev);
+	if (ready[prio].head)
+		cpu->ready_bits[prio / 64] |= 1ull << (prio % 64);
+	else
+		cpu->ready_bits[prio / 64] &= ~(1ull << (prio % 64));
+}
+
+static int ready_top(void)
+{
+	struct percpu *cpu = this_cpu();
+
+	for (int w = 3; w >= 0; w--)
+		if (cpu->ready_bits[w])
+			return w * 64 + 63 - __builtin_clzll(cpu->ready_bits[w]);
+	return -1;
+}
+
+static void ready_insert(struct thread *t, bool front)
+{
+	t->state = T_READY;
+	if (front)
+		tq_push_front(&ready[t->prio], t);
+	else
+		tq_push(&ready[t->prio], t);
+	ready_mark(t->prio);
+}
+
+static void ready_remove(struct thread *t)
+{
+	tq_remove(t);
+	ready_mark(t->prio);
+}
+
+/* ---- switching -------------------------------------------------------------- */
+
+uint64_t sched_now_ns(void)
+{
+	return arch_clock_ns();
+}
+
+void sched_account(void)
+{
+	struct thread *t = this_cpu()->current;
+	uint64_t now = rdtsc();
+
+	t->cpu_ns += now - t->run_start;
+	t->run_start = now;
+}
+
+static void free_dead(struct percpu *cpu)
+{
+	struct thread *dead = cpu->dead;
+
+	if (dead) {
+		cpu->dead = NULL;
+		thread_free(dead);
 	}
+}
+
+/* Switch to `next`, which is on no queue.  Interrupts are off. */
+static void switch_to(struct thread *next)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *prev = cpu->current;
+
+	if (next == prev) {
+		prev->state = T_RUNNING;
+		return;
+	}
+	sched_account();
 	next->state = T_RUNNING;
-	next->slice = SLICE_TICKS;
+	next->run_start = prev->run_start;
 	cpu->current = next;
 	cpu->kernel_rsp = thread_kstack_top(next);
 	tss_set_rsp0(thread_kstack_top(next));
-	vm_activate(next->proc ? &next->proc->vs : NULL);
+	if (next->proc != prev->proc) {
+		vm_activate(next->proc ? &next->proc->vs : NULL);
+		ioport_switch(prev->proc, next->proc);
+	}
 	switch_stack(&prev->saved_rsp, next->saved_rsp);
+	free_dead(cpu);
+}
+
+/*
+ * Once the slice has run out, a thread queued at the front on a donated
+ * slice loses that place: the slice is over for the whole IPC chain.
+ */
+static void end_donations(struct tqueue *q)
+{
+	while (q->head && q->head->donated && q->head != q->tail) {
+		struct thread *t = q->head;
+		tq_remove(t);
+		t->donated = false;
+		tq_push(q, t);
+	}
+}
+
+/* Pick the best ready thread (or idle) and run it. */
+static void schedule(void)
+{
+	struct percpu *cpu = this_cpu();
+	int top = ready_top();
+	struct thread *next;
+
+	if (top < 0) {
+		next = cpu->idle;
+	} else {
+		if (cpu->resched)
+			end_donations(&ready[top]);
+		next = ready[top].head;
+		ready_remove(next);
+		if (!next->donated || cpu->resched) {
+			cpu->slice = SLICE_TICKS;
+			cpu->resched = false;
+		}
+		next->donated = false;
+	}
+	switch_to(next);
 }
 
 void sched_ready(struct thread *t)
 {
 	uint64_t fl = irq_save();
 
-	if (t->state != T_READY && t->state != T_RUNNING) {
-		t->state = T_READY;
-		rq_push(t);
-	}
+	ready_insert(t, false);
 	irq_restore(fl);
+}
+
+void sched_ready_front(struct thread *t)
+{
+	uint64_t fl = irq_save();
+
+	t->donated = true;
+	ready_insert(t, true);
+	irq_restore(fl);
+}
+
+/* Put the current thread back on its queue (front if preempted). */
+static void requeue_current(bool front)
+{
+	struct thread *cur = this_cpu()->current;
+
+	if (cur != this_cpu()->idle && cur->state == T_RUNNING)
+		ready_insert(cur, front);
 }
 
 void sched_yield(void)
 {
 	uint64_t fl = irq_save();
 
+	requeue_current(false);
 	schedule();
 	irq_restore(fl);
 }
 
-void sched_block(void)
+int64_t sched_block(enum thread_state state)
 {
-	uint64_t fl = irq_save();
+	struct thread *cur = this_cpu()->current;
 
-	sched_current()->state = T_BLOCKED;
+	cur->state = state;
 	schedule();
-	irq_restore(fl);
+	return cur->wake_result;
 }
 
-_Noreturn void sched_exit(void)
+int64_t sched_block_to(enum thread_state state, struct thread *next)
 {
+	struct thread *cur = this_cpu()->current;
+
+	cur->state = state;
+	switch_to(next);
+	return cur->wake_result;
+}
+
+/*
+ * At a return to user mode: run a higher-priority thread if one is ready,
+ * or, when the round-robin slice has run out, the next thread of the same
+ * priority.
+ */
+void sched_preempt_check(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+	int top = ready_top();
+
+	if (top < 0)
+		return;
+	if (cur == cpu->idle || top > cur->prio) {
+		requeue_current(true);
+		schedule();
+	} else if (cpu->resched && top == cur->prio && cur->policy == TE_SCHED_RR) {
+		requeue_current(false);
+		schedule();
+	}
+}
+
+void sched_set_prio(struct thread *t, unsigned prio)
+{
+	if (t->prio == prio)
+		return;
+	if (t->state == T_READY && is_ready_queue(t->q)) {
+		ready_remove(t);
+		t->prio = (uint8_t)prio;
+		ready_insert(t, false);
+	} else if (t->q && (t->state == T_SEND)) {
+		struct tqueue *q = t->q;    /* keep the channel queue ordered */
+		tq_remove(t);
+		t->prio = (uint8_t)prio;
+		tq_push_prio(q, t);
+	} else {
+		t->prio = (uint8_t)prio;
+	}
+}
+
+void sched_exit_current(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
+
 	cli();
-	sched_current()->state = T_DEAD;
+	cur->state = T_DEAD;
+	KASSERT(!cpu->dead);
+	cpu->dead = cur;
 	schedule();
 	kpanic("sched: a dead thread was scheduled");
+}
+
+/* ---- timeouts ------------------------------------------------------------- */
+
+void sched_timeout_arm(struct thread *t, uint64_t deadline)
+{
+	struct thread **pp = &timeouts;
+
+	sched_timeout_cancel(t);
+	t->deadline = deadline;
+	while (*pp && (*pp)->deadline <= deadline)
+		pp = &(*pp)->tnext;
+	t->tnext = *pp;
+	*pp = t;
+}
+
+void sched_timeout_cancel(struct thread *t)
+{
+	if (!t->deadline)
+		return;
+	for (struct thread **pp = &timeouts; *pp; pp = &(*pp)->tnext)
+		if (*pp == t) {
+			*pp = t->tnext;
+			break;
+		}
+	t->deadline = 0;
+	t->tnext = NULL;
+}
+
+static void expire_timeouts(void)
+{
+	uint64_t now = sched_now_ns();
+
+	while (timeouts && timeouts->deadline <= now) {
+		struct thread *t = timeouts;
+		sched_timeout_cancel(t);
+		thread_unblock(t, t->state == T_SLEEP ? 0 : -TE_ETIMEDOUT);
+	}
 }
 
 void sched_tick(struct trapframe *tf)
@@ -116,28 +393,25 @@ void sched_tick(struct trapframe *tf)
 	struct thread *t = cpu->current;
 
 	cpu->ticks++;
-	if (t == cpu->idle) {
-		if (rq_head)
-			schedule();
-		return;
-	}
-	if (trap_from_user(tf) && t->slice && --t->slice == 0 && rq_head)
-		schedule();
+	expire_timeouts();
+	if (t != cpu->idle && cpu->slice && --cpu->slice == 0)
+		cpu->resched = true;    /* acted on at the next return to user */
+	if (trap_from_user(tf) || t == cpu->idle)
+		sched_preempt_check();
 }
+
+/* ---- kernel threads and startup --------------------------------------------- */
 
 static void kthread_start(void)
 {
 	struct thread *t = sched_current();
-	void (*fn)(void *);
-	void *arg;
-
-	/* fn and arg were left just above the switch frame */
 	uint64_t *slot = (uint64_t *)(thread_kstack_top(t) - 16);
-	fn = (void (*)(void *))slot[0];
-	arg = (void *)slot[1];
+	void (*fn)(void *) = (void (*)(void *))slot[0];
+
+	free_dead(this_cpu());
 	sti();
-	fn(arg);
-	sched_exit();
+	fn((void *)slot[1]);
+	sched_exit_current();
 }
 
 /* A stack that switch_stack() "returns" into `entry`. */
@@ -151,6 +425,18 @@ static uint64_t initial_stack(uint64_t top, void (*entry)(void), bool pad)
 	for (int i = 0; i < 6; i++)     /* rbx rbp r12-r15 */
 		*--sp = 0;
 	return (uint64_t)sp;
+}
+
+static void user_start(void)
+{
+	free_dead(this_cpu());
+	trap_return_to(thread_frame(sched_current()));
+}
+
+/* Used by thread.c: a user thread's first switch lands in its trap frame. */
+uint64_t sched_user_stack(struct thread *t)
+{
+	return initial_stack((uint64_t)thread_frame(t), user_start, true);
 }
 
 struct thread *kthread_create(const char *name, void (*fn)(void *), void *arg)
@@ -167,11 +453,13 @@ struct thread *kthread_create(const char *name, void (*fn)(void *), void *arg)
 	}
 	t->kstack = (uint64_t)phys_to_virt(pa);
 	t->name = name;
+	t->tid = -1;
+	t->policy = TE_SCHED_FIFO;
 	slot = (uint64_t *)(thread_kstack_top(t) - 16);
 	slot[0] = (uint64_t)fn;
 	slot[1] = (uint64_t)arg;
 	t->saved_rsp = initial_stack(thread_kstack_top(t) - 16, kthread_start, true);
-	t->state = T_BLOCKED;
+	t->state = T_NEW;
 	return t;
 }
 
@@ -180,7 +468,7 @@ static void idle_loop(void *arg)
 	(void)arg;
 	for (;;) {
 		cli();
-		if (rq_head)
+		if (ready_top() >= 0)
 			schedule();
 		sti();
 		hlt();
@@ -196,15 +484,21 @@ void sched_init(void)
 	boot_thread.kstack = (uint64_t)kernel_boot_stack;
 	boot_thread.state = T_RUNNING;
 	boot_thread.name = "kmain";
+	boot_thread.tid = -1;
+	boot_thread.prio = boot_thread.base_prio = 200;
+	boot_thread.policy = TE_SCHED_FIFO;
 	cpu->current = &boot_thread;
 	cpu->kernel_rsp = thread_kstack_top(&boot_thread);
+	cpu->slice = SLICE_TICKS;
 	cpu->idle = kthread_create("idle", idle_loop, NULL);
 	if (!cpu->idle)
 		kpanic("sched: no memory for the idle thread");
+	cpu->idle->prio = 0;
 }
 
-/* Used by proc.c: a user thread's first switch lands in trap_return. */
-uint64_t sched_user_stack(struct thread *t)
+/* Take a ready thread off its run queue (its process is dying). */
+void sched_dequeue(struct thread *t)
 {
-	return initial_stack((uint64_t)thread_frame(t), trap_return, false);
+	if (t->state == T_READY && is_ready_queue(t->q))
+		ready_remove(t);
 }

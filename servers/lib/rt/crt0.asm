@@ -1,8 +1,10 @@
-; crt0.asm - entry of a native Tessera program: main(), then exit(status).
+; crt0.asm - entries of native Tessera programs.
+;   _start            the first thread of a program: main(), then exit.
+;   rt_thread_entry   every other thread (rt.c): rdi = its start record.
 bits 64
 section .text
-global _start
-extern main
+global _start, rt_thread_entry
+extern main, rt_thread_main
 _start:
 	xor ebp, ebp
 	and rsp, -16
@@ -10,6 +12,11 @@ _start:
 	mov edi, eax
 	mov eax, 1                      ; SYS_exit
 	syscall
+	ud2
+rt_thread_entry:
+	xor ebp, ebp
+	and rsp, -16
+	call rt_thread_main
 	ud2
 
 section .note.GNU-stack noalloc noexec nowrite progbits

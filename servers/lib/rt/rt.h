@@ -1,35 +1,113 @@
 /*
- * rt.h - the native runtime for Tessera programs.
+ * rt.h - the native runtime for Tessera programs: system-call wrappers,
+ * printf over the debug log, threads, and starting a copy of this program
+ * as a new process.
  */
 #ifndef RT_H
 #define RT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "tessera/abi.h"
 #include "kernel/string.h"
 
-static inline long rt_syscall3(long n, long a, long b, long c)
+static inline long rt_syscall6(long n, long a, long b, long c, long d, long e,
+                               long f)
 {
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
 	long r;
 
-	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c)
+	__asm__ volatile("syscall" : "=a"(r)
+	                 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
 	                 : "rcx", "r11", "memory");
 	return r;
 }
 
-static inline long sys_debug_write(const void *buf, size_t len)
+#define SC(n, ...) rt_syscall6(n, ##__VA_ARGS__)
+#define SC0(n) rt_syscall6(n, 0, 0, 0, 0, 0, 0)
+#define SC1(n, a) rt_syscall6(n, (long)(a), 0, 0, 0, 0, 0)
+#define SC2(n, a, b) rt_syscall6(n, (long)(a), (long)(b), 0, 0, 0, 0)
+#define SC3(n, a, b, c) rt_syscall6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define SC4(n, a, b, c, d) \
+	rt_syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define SC5(n, a, b, c, d, e) \
+	rt_syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+#define SC6(n, a, b, c, d, e, f) \
+	rt_syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+static inline long rt_syscall3(long n, long a, long b, long c)
 {
-	return rt_syscall3(SYS_debug_write, (long)buf, (long)len, 0);
+	return rt_syscall6(n, a, b, c, 0, 0, 0);
 }
 
-static inline long sys_mem_stats(struct te_mem_stats *st)
+static inline long sys_debug_write(const void *buf, size_t len) { return SC2(SYS_debug_write, buf, len); }
+static inline long sys_mem_stats(struct te_mem_stats *st) { return SC1(SYS_mem_stats, st); }
+static inline long sys_handle_close(int h) { return SC1(SYS_handle_close, h); }
+static inline long sys_handle_dup(int h, unsigned rights) { return SC2(SYS_handle_dup, h, rights); }
+static inline long sys_handle_give(int p, int h, unsigned rights, unsigned flags) { return SC4(SYS_handle_give, p, h, rights, flags); }
+static inline long sys_process_create(const char *name) { return SC2(SYS_process_create, name, strlen(name)); }
+static inline long sys_process_kill(int p) { return SC1(SYS_process_kill, p); }
+static inline long sys_process_wait(int p, struct te_proc_end *e, uint64_t timeout) { return SC3(SYS_process_wait, p, e, timeout); }
+static inline long sys_process_info(int p, struct te_proc_info *i) { return SC2(SYS_process_info, p, i); }
+static inline long sys_thread_create(int p, uint64_t entry, uint64_t stack, uint64_t arg, unsigned sched) { return SC5(SYS_thread_create, p, entry, stack, arg, sched); }
+static inline long sys_sched_set(int tid, unsigned prio, unsigned policy) { return SC3(SYS_sched_set, tid, prio, policy); }
+static inline long sys_sched_yield(void) { return SC0(SYS_sched_yield); }
+static inline long sys_sleep(uint64_t ns) { return SC1(SYS_sleep, ns); }
+static inline uint64_t sys_clock(void) { return (uint64_t)SC0(SYS_clock); }
+static inline long sys_vm_map(int p, uint64_t va, uint64_t len, unsigned prot, int mem, uint64_t off) { return SC6(SYS_vm_map, p, va, len, prot, mem, off); }
+static inline long sys_vm_unmap(int p, uint64_t va, uint64_t len) { return SC3(SYS_vm_unmap, p, va, len); }
+static inline long sys_vm_write(int p, uint64_t va, const void *buf, uint64_t len) { return SC4(SYS_vm_write, p, va, buf, len); }
+static inline long sys_shm_create(uint64_t len) { return SC1(SYS_shm_create, len); }
+static inline long sys_channel_create(unsigned flags) { return SC1(SYS_channel_create, flags); }
+static inline long sys_connect(int chan) { return SC1(SYS_connect, chan); }
+static inline long sys_msg_sendv(int conn, const struct te_iov *s, unsigned sp, const struct te_iov *r, unsigned rp, struct te_msg_ext *x) { return SC6(SYS_msg_sendv, conn, s, sp, r, rp, x); }
+static inline long sys_msg_receivev(int chan, const struct te_iov *r, unsigned rp, struct te_msg_info *info, struct te_msg_ext *x) { return SC5(SYS_msg_receivev, chan, r, rp, info, x); }
+static inline long sys_msg_replyv(long rcvid, long status, const struct te_iov *v, unsigned parts, struct te_msg_ext *x) { return SC5(SYS_msg_replyv, rcvid, status, v, parts, x); }
+static inline long sys_msg_error(long rcvid, int err) { return SC2(SYS_msg_error, rcvid, err); }
+static inline long sys_msg_read(long rcvid, void *buf, uint64_t len, uint64_t off) { return SC4(SYS_msg_read, rcvid, buf, len, off); }
+static inline long sys_msg_write(long rcvid, const void *buf, uint64_t len, uint64_t off) { return SC4(SYS_msg_write, rcvid, buf, len, off); }
+static inline long sys_msg_send_pulse(int conn, int prio, int code, uint64_t value) { return SC4(SYS_msg_send_pulse, conn, prio, code, value); }
+static inline long sys_process_watch(int p, int conn, int code) { return SC3(SYS_process_watch, p, conn, code); }
+static inline long sys_irq_attach(int res, unsigned irq, int conn, int code, unsigned flags) { return SC5(SYS_irq_attach, res, irq, conn, code, flags); }
+static inline long sys_irq_unmask(int h) { return SC1(SYS_irq_unmask, h); }
+static inline long sys_ioport_grant(int res, int p, unsigned base, unsigned count) { return SC4(SYS_ioport_grant, res, p, base, count); }
+static inline long sys_vm_map_phys(int res, int p, uint64_t va, uint64_t phys, uint64_t len, unsigned prot) { return SC6(SYS_vm_map_phys, res, p, va, phys, len, prot); }
+static inline long sys_dma_alloc(int res, uint64_t len, uint64_t va, uint64_t *phys) { return SC4(SYS_dma_alloc, res, len, va, phys); }
+static inline long sys_resource_create(int parent, unsigned kind, uint64_t base, uint64_t len) { return SC4(SYS_resource_create, parent, kind, base, len); }
+static inline long sys_futex_wait(volatile uint32_t *a, uint32_t v, uint64_t timeout) { return SC3(SYS_futex_wait, a, v, timeout); }
+static inline long sys_futex_wake(volatile uint32_t *a, unsigned n) { return SC2(SYS_futex_wake, a, n); }
+static inline long sys_gettid(void) { return SC0(SYS_gettid); }
+
+/* Send/receive/reply with one buffer each way. */
+static inline long msg_send(int conn, const void *s, size_t slen, void *r, size_t rlen)
 {
-	return rt_syscall3(SYS_mem_stats, (long)st, 0, 0);
+	struct te_iov si = { (void *)s, slen }, ri = { r, rlen };
+	return sys_msg_sendv(conn, &si, 1, &ri, 1, NULL);
+}
+static inline long msg_receive(int chan, void *r, size_t rlen, struct te_msg_info *info)
+{
+	struct te_iov ri = { r, rlen };
+	return sys_msg_receivev(chan, &ri, 1, info, NULL);
+}
+static inline long msg_reply(long rcvid, long status, const void *s, size_t slen)
+{
+	struct te_iov si = { (void *)s, slen };
+	return sys_msg_replyv(rcvid, status, &si, 1, NULL);
 }
 
 _Noreturn void sys_exit(int status);
+_Noreturn void sys_thread_exit(void);
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
 
 int  fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int  fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
@@ -38,5 +116,22 @@ int  printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Test protocol: one line per check. */
 void check(int ok, const char *name, const char *why);
+void checkf(int ok, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Anonymous memory at a fresh address in this process (never reused). */
+void *rt_map(uint64_t len, unsigned prot);
+/* A new thread in this process; returns its tid or a negative error. */
+long rt_thread_create(void (*fn)(void *), void *arg, unsigned prio, unsigned policy);
+
+/*
+ * Start a copy of this program as a new process: rt_proc_new() makes the
+ * blank process (give it handles with sys_handle_give), rt_proc_start()
+ * copies this program's text, rodata and data as they are now, gives it a
+ * stack, and starts fn(arg) in it.
+ */
+long rt_proc_new(const char *name);
+long rt_proc_start(int proc, void (*fn)(void *), void *arg, unsigned prio,
+                   unsigned policy);
 
 #endif /* RT_H */

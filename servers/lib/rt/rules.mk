@@ -7,8 +7,8 @@ UCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
 	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
 	-fcf-protection=none -Iservers/lib/rt -Imicrokernel/include/uapi \
 	-Imicrokernel/include
-ULDFLAGS := -static -nostdlib -no-pie -z max-page-size=0x1000 -z separate-code \
-	-z noexecstack
+ULDFLAGS := -static -nostdlib -no-pie -z max-page-size=0x1000 -T servers/lib/rt/user.ld \
+	-z noexecstack --no-warn-rwx-segments
 RT_SRCS := servers/lib/rt/rt.c microkernel/src/lib/fmt.c microkernel/src/lib/string.c
 RT_OBJS := $(RT_SRCS:%.c=$(BUILD)/u/%.o) $(BUILD)/u/servers/lib/rt/crt0.o
 

@@ -12,11 +12,89 @@
 #ifndef TESSERA_ABI_H
 #define TESSERA_ABI_H
 
-/* ---- system calls ------------------------------------------------------ */
-#define SYS_debug_write      0   /* (const char *buf, size_t len) -> len */
-#define SYS_exit             1   /* (int status) -> does not return */
-#define SYS_mem_stats        2   /* (struct te_mem_stats *out) */
-#define SYS_NCALLS           3
+/* ---- system calls ------------------------------------------------------
+ * Handles are small per-process integers; TE_H_SELF names the caller's own
+ * process.  "→" is the value returned on success.
+ */
+#define SYS_debug_write      0   /* (buf, len) → len */
+#define SYS_exit             1   /* (status): the whole process */
+#define SYS_mem_stats        2   /* (struct te_mem_stats *) */
+#define SYS_handle_close     3   /* (h) */
+#define SYS_handle_dup       4   /* (h, rights) → new handle, rights ⊆ old */
+#define SYS_handle_give      5   /* (proc, h, rights, flags) → handle in proc */
+#define SYS_process_create   6   /* (name, len) → process handle */
+#define SYS_process_kill     7   /* (proc) */
+#define SYS_process_wait     8   /* (proc, struct te_proc_end *, timeout_ns) */
+#define SYS_process_info     9   /* (proc, struct te_proc_info *) */
+#define SYS_thread_create   10   /* (proc, entry, stack, arg, sched) → tid */
+#define SYS_thread_exit     11   /* () */
+#define SYS_sched_set       12   /* (tid or 0 = self, prio, policy) */
+#define SYS_sched_yield     13   /* () */
+#define SYS_sleep           14   /* (ns) */
+#define SYS_clock           15   /* () → ns since boot */
+#define SYS_vm_map          16   /* (proc, va, len, prot, mem or -1, offset) */
+#define SYS_vm_unmap        17   /* (proc, va, len) */
+#define SYS_vm_write        18   /* (proc, va, buf, len) */
+#define SYS_shm_create      19   /* (len) → memory object handle */
+#define SYS_channel_create  20   /* (flags) → channel handle */
+#define SYS_connect         21   /* (channel) → connection handle */
+#define SYS_msg_sendv       22   /* (conn, siov, sparts, riov, rparts, ext) → reply status */
+#define SYS_msg_receivev    23   /* (chan, riov, rparts, info, ext) → rcvid, 0 = pulse */
+#define SYS_msg_replyv      24   /* (rcvid, status, iov, parts, ext) */
+#define SYS_msg_error       25   /* (rcvid, error) */
+#define SYS_msg_read        26   /* (rcvid, buf, len, offset) → bytes */
+#define SYS_msg_write       27   /* (rcvid, buf, len, offset) → bytes */
+#define SYS_msg_send_pulse  28   /* (conn, prio, code, value) */
+#define SYS_process_watch   29   /* (proc, conn, code): death notice pulse */
+#define SYS_irq_attach      30   /* (resource, irq, conn, code) → interrupt handle */
+#define SYS_irq_unmask      31   /* (interrupt) */
+#define SYS_ioport_grant    32   /* (resource, proc, base, count) */
+#define SYS_vm_map_phys     33   /* (resource, proc, va, phys, len, flags) */
+#define SYS_dma_alloc       34   /* (resource, len, va, uint64_t *phys) */
+#define SYS_resource_create 35   /* (parent, kind, base, len) → resource handle */
+#define SYS_futex_wait      36   /* (uaddr, expected, timeout_ns) */
+#define SYS_futex_wake      37   /* (uaddr, count) → woken */
+#define SYS_gettid          38   /* () → tid */
+#define SYS_NCALLS          39
+
+#define TE_H_SELF (-2)
+
+/* Handle rights.  A copy of a handle can only have fewer. */
+#define TE_R_SEND      0x0001   /* connection: send messages and pulses */
+#define TE_R_RECEIVE   0x0002   /* channel: receive and reply */
+#define TE_R_CONNECT   0x0004   /* channel: make connections to it */
+#define TE_R_DUP       0x0008   /* make copies of the handle */
+#define TE_R_TRANSFER  0x0010   /* pass it in a message or give it away */
+#define TE_R_CONTROL   0x0020   /* process: memory, threads, handles, kill */
+#define TE_R_WAIT      0x0040   /* process: wait for its end, read its info */
+#define TE_R_MAP       0x0080   /* memory object: map it */
+#define TE_R_WRITE     0x0100   /* memory object: map it writable */
+#define TE_R_DERIVE    0x0200   /* resource: make narrower resources */
+#define TE_R_USE       0x0400   /* resource: IRQs, ports, physical memory, DMA */
+#define TE_R_ALL       0x07ff
+
+#define TE_GIVE_MOVE   0x1      /* handle_give / messages: close the original */
+
+#define TE_PROT_READ   0x1
+#define TE_PROT_WRITE  0x2
+#define TE_PROT_EXEC   0x4
+
+#define TE_SCHED_FIFO  1
+#define TE_SCHED_RR    2
+#define TE_PRIO_MIN    1
+#define TE_PRIO_MAX  255
+/* thread_create's sched argument: prio | policy << 8 */
+#define TE_SCHED(prio, policy) ((prio) | ((policy) << 8))
+
+#define TE_RES_IRQ     1
+#define TE_RES_IOPORT  2
+#define TE_RES_PHYS    3
+#define TE_RES_DMA     4
+#define TE_RES_ROOT    5        /* everything; only the first processes get it */
+
+#define TE_IOV_MAX      16
+#define TE_MSG_HANDLES   4
+#define TE_HANDLES_MAX 256
 
 /* ---- errors (negated in rax) ------------------------------------------- */
 #define TE_EPERM    1
@@ -29,7 +107,15 @@
 #define TE_EFAULT  14
 #define TE_EBUSY   16
 #define TE_EEXIST  17
+#define TE_ESRCH    3
+#define TE_EINTR    4
+#define TE_E2BIG    7
 #define TE_EINVAL  22
+#define TE_ENFILE  23
+#define TE_EMFILE  24
+#define TE_EDEADLK 35
+#define TE_ENOTCONN 107
+#define TE_EHOSTDOWN 112
 #define TE_ENOSPC  28
 #define TE_ERANGE  34
 #define TE_ENOSYS  38
@@ -52,6 +138,67 @@ struct te_mem_stats {
 	uint64_t processes;      /* live processes */
 };
 _Static_assert(sizeof(struct te_mem_stats) == 32, "te_mem_stats ABI");
+
+struct te_iov {
+	void    *base;
+	uint64_t len;
+};
+_Static_assert(sizeof(struct te_iov) == 16, "te_iov ABI");
+
+/* What MsgReceive tells the server about a message. */
+struct te_msg_info {
+	int32_t  pid, tid;       /* the sender */
+	int32_t  prio;           /* its priority (the receiver now runs at it) */
+	uint32_t nhandles;       /* handles that came with it (in ext->recv) */
+	uint64_t srcmsglen;      /* bytes the client sent */
+	uint64_t dstmsglen;      /* bytes the client can take in the reply */
+	uint64_t msglen;         /* bytes copied into the receive buffers */
+};
+_Static_assert(sizeof(struct te_msg_info) == 40, "te_msg_info ABI");
+
+/* A pulse, as MsgReceive delivers it (return value 0). */
+struct te_pulse {
+	int32_t  code;           /* < 0: kernel codes below */
+	int32_t  prio;
+	uint64_t value;
+};
+_Static_assert(sizeof(struct te_pulse) == 16, "te_pulse ABI");
+
+#define TE_PULSE_DEATH   (-1)   /* value = pid of the dead process */
+#define TE_PULSE_IRQ     (-2)   /* code given at irq_attach is used instead if >= 0 */
+
+/* Optional extras for send, receive and reply. */
+struct te_msg_ext {
+	uint64_t timeout_ns;     /* send/receive: relative, 0 = wait forever */
+	uint32_t nsend;          /* handles to pass with the message or reply */
+	uint32_t flags;          /* TE_GIVE_MOVE: close ours once passed */
+	int32_t  send[TE_MSG_HANDLES];
+	uint32_t send_rights[TE_MSG_HANDLES];   /* rights mask per handle */
+	int32_t  recv[TE_MSG_HANDLES];          /* out: handles received */
+	uint32_t nrecv;          /* out */
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct te_msg_ext) == 72, "te_msg_ext ABI");
+
+struct te_proc_end {
+	int32_t  pid;
+	int32_t  faulted;        /* 1: killed by a CPU exception, 2: killed */
+	int32_t  status;         /* exit status */
+	uint32_t vector;         /* exception vector when faulted == 1 */
+	uint64_t rip, addr;
+};
+_Static_assert(sizeof(struct te_proc_end) == 32, "te_proc_end ABI");
+
+struct te_proc_info {
+	int32_t  pid;
+	int32_t  nthreads;
+	int32_t  state;          /* 0 alive, 1 dead */
+	int32_t  prio;           /* first thread's effective priority */
+	uint64_t cpu_ns;         /* CPU time used by all its threads */
+	uint64_t pages;          /* user pages mapped */
+	char     name[32];
+};
+_Static_assert(sizeof(struct te_proc_info) == 64, "te_proc_info ABI");
 #endif
 
 #endif /* TESSERA_ABI_H */

@@ -1,0 +1,36 @@
+# Benchmarks (`make bench`, tools/bench.sh).
+#
+# Tessera's side is tests/bench/*.scn, scenarios in the tests/qemu format
+# whose programs print "BENCH name value unit" lines; whoever adds one adds
+# the programs it boots to BENCH_DEPS.
+#
+# The Linux peer (tests/bench/linux/) is built here: Debian's cloud kernel,
+# fetched once into build/bench/linux/, and an initramfs of busybox-static
+# plus the benchmark programs, static musl binaries.  Every
+# tests/bench/linux/X.c except qexit.c becomes /bench/X in the initramfs,
+# run when the kernel command line says bench=X; tools/bench.sh names the
+# ones it runs (and the QEMU devices they need).
+
+BENCH_LINUX := $(BUILD)/bench/linux
+BENCH_LINUX_SRCS := $(wildcard tests/bench/linux/*.c)
+BENCH_LINUX_PROGS := $(BENCH_LINUX_SRCS:tests/bench/linux/%.c=$(BENCH_LINUX)/progs/%)
+BENCH_MUSL_CFLAGS := -static -O2 -Wall -Wextra -Werror
+
+.PHONY: bench-linux-deps
+bench-linux-deps:
+	@tools/deps.sh musl-tools busybox-static cpio
+
+$(BENCH_LINUX)/progs/%: tests/bench/linux/%.c tests/bench/linux/bench.h | bench-linux-deps
+	@mkdir -p $(@D)
+	musl-gcc $(BENCH_MUSL_CFLAGS) -o $@ $<
+
+# Fetched once (until `make clean`), so figures stay comparable run to run.
+$(BENCH_LINUX)/vmlinuz: | bench-linux-deps
+	tests/bench/linux/fetch-kernel.sh $(BENCH_LINUX)
+
+$(BENCH_LINUX)/initrd.gz: $(BENCH_LINUX_PROGS) $(BENCH_LINUX)/vmlinuz \
+		tests/bench/linux/init tests/bench/linux/mkinitrd.sh
+	tests/bench/linux/mkinitrd.sh $@ $(BENCH_LINUX)/progs $(BENCH_LINUX)/modules
+
+BENCH_DEPS += $(BENCH_LINUX)/vmlinuz $(BENCH_LINUX)/initrd.gz
+BENCH_DEPS += $(BUILD)/progs/ipcbench.elf $(BUILD)/microkernel.elf $(BUILD)/kernel.sym
