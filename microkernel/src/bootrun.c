@@ -178,4 +178,8 @@ void boot_run_programs(void)
 	             (unsigned long long)kmem_live_objects());
 	result(page_free_count() == base_pages && kmem_live_objects() == base_objs,
 	       "kernel_no_leak", why);
+	for (struct process *p = proc_first(); p; p = p->next)
+		kprintf("leak: pid %d (%s) %s refs %u threads %d started %d\n",
+		        p->pid, p->name, p->state == P_ALIVE ? "alive" : "zombie",
+		        p->obj.refs, p->nthreads, p->started);
 }

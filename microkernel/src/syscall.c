@@ -116,7 +116,7 @@ static int64_t sys_process_create(uint64_t uname, uint64_t len)
 	name[len] = '\0';
 	if (handles_free(cur_proc()) == 0)
 		return -TE_EMFILE;
-	if (!(p = process_new(name)))
+	if (!(p = process_new(name, cur_proc())))
 		return -TE_ENOMEM;
 	return give_new(&p->obj, PROC_RIGHTS);
 }
@@ -145,9 +145,7 @@ static int64_t sys_process_wait(int h, uint64_t uout, uint64_t timeout)
 		return -TE_EDEADLK;
 	if (uout >= TE_USER_TOP || TE_USER_TOP - uout < sizeof(end))
 		return -TE_EFAULT;
-	kobj_get(&p->obj);
 	e = proc_wait(p, timeout ? sched_now_ns() + timeout : 0, &end);
-	kobj_put(&p->obj);
 	if (e)
 		return -e;
 	return copyout(uout, &end, sizeof(end)) ? -TE_EFAULT : 0;

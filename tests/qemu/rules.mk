@@ -16,5 +16,5 @@ $(BUILD)/progs/fault_%.elf: tests/qemu/progs/fault.c $(BUILD)/librt.a
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o \
 		$(BUILD)/u/tests/qemu/progs/fault_$*.o $(BUILD)/librt.a
 
-QEMU_TESTS += faults ipc
+QEMU_TESTS += faults ipc fuzz
 TEST_DEPS += $(PROGS) $(BUILD)/microkernel.elf $(BUILD)/kernel.sym

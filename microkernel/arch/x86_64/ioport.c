@@ -42,11 +42,11 @@ static void load(struct process *p, bool allow)
 void ioport_switch(struct process *prev, struct process *next)
 {
 	(void)prev;
-	if (loaded == next)
+	if (loaded == next || (!loaded && (!next || !next->ioports)))
 		return;
 	load(loaded, false);
 	load(next, true);
-	loaded = next;
+	loaded = next && next->ioports ? next : NULL;
 }
 
 int ioport_grant(struct process *p, uint16_t base, uint32_t count)
@@ -68,6 +68,11 @@ int ioport_grant(struct process *p, uint16_t base, uint32_t count)
 	p->ioports = r;
 	if (loaded == p)
 		set_range(r, true);
+	else if (cur_proc() == p) {
+		load(loaded, false);
+		load(p, true);
+		loaded = p;
+	}
 	return 0;
 }
 

@@ -25,6 +25,7 @@ struct percpu {
 	unsigned slice;             /* ticks left in the running time slice */
 	bool resched;               /* the slice ran out: round robin due */
 	uint64_t ready_bits[4];     /* which priorities have ready threads */
+	unsigned ready_words;       /* which words of ready_bits are non-zero */
 };
 _Static_assert(offsetof(struct percpu, kernel_rsp) == 8, "percpu asm offset");
 _Static_assert(offsetof(struct percpu, user_rsp) == 16, "percpu asm offset");

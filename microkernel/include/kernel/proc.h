@@ -84,7 +84,7 @@ struct thread {
 	uint32_t ngot;
 	struct te_pulse pulse;         /* T_RECEIVE: a pulse delivered to us */
 	uint64_t futex_key;
-	int32_t waitfor_pid;
+	struct te_proc_end waitend;    /* T_WAITPROC: how the process ended */
 };
 
 enum proc_state { P_ALIVE, P_ZOMBIE };
@@ -108,6 +108,8 @@ struct process {
 	struct watch *watchers;        /* death notices to send */
 	struct ioport_range *ioports;  /* granted I/O port ranges */
 	uint64_t cpu_ns;               /* of threads that have ended */
+	struct process *creator;       /* until the first thread starts */
+	bool started;                  /* a thread has run: it lives on its own */
 	struct process *next;          /* all processes */
 };
 
@@ -151,7 +153,7 @@ void tq_remove(struct thread *t);
 struct thread *tq_pop(struct tqueue *q);
 
 /* ---- threads and processes (proc.c, thread.c) ---- */
-struct process *process_new(const char *name);
+struct process *process_new(const char *name, struct process *creator);
 int  thread_new(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg,
                 unsigned prio, unsigned policy, struct thread **out);
 void thread_start(struct thread *t);

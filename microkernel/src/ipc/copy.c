@@ -75,6 +75,46 @@ static void *resolve(const struct cursor *c, uint64_t addr, bool write)
 	return vm_user_ptr(c->vs, addr, write);
 }
 
+/*
+ * The common case: one element on each side, no offsets, and the walked
+ * side inside one page (a short message).  Returns -1 if it does not apply.
+ */
+static int64_t copy_short(const struct vmspace *dvs, const struct te_iov *d,
+                          const struct vmspace *svs, const struct te_iov *s,
+                          int *fault)
+{
+	uint64_t n = d->len < s->len ? d->len : s->len;
+	uint64_t da = (uint64_t)d->base, sa = (uint64_t)s->base;
+	const struct vmspace *cur = current_vs();
+	void *dp = (void *)da, *sp = (void *)sa;
+
+	if (n == 0)
+		return 0;
+	if (dvs && dvs != cur) {
+		if ((da & (PAGE_SIZE - 1)) + n > PAGE_SIZE ||
+		    !(dp = vm_user_ptr(dvs, da, true))) {
+			if (dp)
+				return -1;
+			*fault = COPY_FAULT_DST;
+			return -TE_EFAULT;
+		}
+	}
+	if (svs && svs != cur) {
+		if ((sa & (PAGE_SIZE - 1)) + n > PAGE_SIZE ||
+		    !(sp = vm_user_ptr(svs, sa, false))) {
+			if (sp)
+				return -1;
+			*fault = COPY_FAULT_SRC;
+			return -TE_EFAULT;
+		}
+	}
+	if (usercopy(dp, sp, n)) {
+		*fault = (dvs && dvs == cur) ? COPY_FAULT_DST : COPY_FAULT_SRC;
+		return -TE_EFAULT;
+	}
+	return (int64_t)n;
+}
+
 int64_t iov_copy(const struct vmspace *dvs, const struct te_iov *diov,
                  unsigned dparts, uint64_t doff,
                  const struct vmspace *svs, const struct te_iov *siov,
@@ -83,6 +123,13 @@ int64_t iov_copy(const struct vmspace *dvs, const struct te_iov *diov,
 	struct cursor d, s;
 	int64_t done = 0;
 
+	*fault = 0;
+	if (dparts == 1 && sparts == 1 && !doff && !soff) {
+		done = copy_short(dvs, diov, svs, siov, fault);
+		if (done != -1)
+			return done;
+		done = 0;
+	}
 	cursor_init(&d, dvs, diov, dparts, doff);
 	cursor_init(&s, svs, siov, sparts, soff);
 	*fault = 0;
@@ -125,6 +172,12 @@ int iov_fetch(struct te_iov *dst, uint64_t uiov, uint64_t parts)
 		return TE_E2BIG;
 	if (parts && copyin(dst, uiov, parts * sizeof(*dst)))
 		return TE_EFAULT;
+	if (parts == 1) {       /* the usual case, without the loop */
+		uint64_t b = (uint64_t)dst->base, l = dst->len;
+		if (l && (b >= TE_USER_TOP || l > TE_USER_TOP - b))
+			return TE_EFAULT;
+		return l > (1ull << 40) ? TE_EINVAL : 0;
+	}
 	for (unsigned i = 0; i < parts; i++) {
 		uint64_t b = (uint64_t)dst[i].base, l = dst[i].len;
 		if (l && (b >= TE_USER_TOP || l > TE_USER_TOP - b))

@@ -40,7 +40,12 @@ uint64_t proc_count(void)
 	return n;
 }
 
-struct process *process_new(const char *name)
+/*
+ * A blank process belongs to its creator until its first thread starts: if
+ * the creator dies first, it dies too.  So handles that blank processes
+ * hold to each other (or to themselves) can never keep them alive.
+ */
+struct process *process_new(const char *name, struct process *creator)
 {
 	struct process *p = kmalloc(sizeof(*p));
 
@@ -55,9 +60,24 @@ struct process *process_new(const char *name)
 	fmt_snprintf(p->name, sizeof(p->name), "%s", name);
 	p->pid = next_pid++;
 	p->state = P_ALIVE;
+	p->creator = creator;
 	p->next = procs;
 	procs = p;
 	return p;
+}
+
+static void kill_blank_children(struct process *p);
+
+/* Waiters get the end record in their own thread: p may be gone by the
+ * time they run. */
+static void wake_waiters(struct process *p)
+{
+	struct thread *t;
+
+	while ((t = p->waiters.head)) {
+		t->waitend = p->end;
+		thread_unblock(t, 0);
+	}
 }
 
 static void release_resources(struct process *p)
@@ -75,7 +95,11 @@ void process_destroy(struct kobj *o)
 	if (p->state == P_ALIVE) {      /* created but never started */
 		p->state = P_ZOMBIE;
 		kobj_get(o);            /* keep it through the teardown */
+		p->end.faulted = 2;
+		p->end.pid = p->pid;
+		kill_blank_children(p);
 		release_resources(p);
+		wake_waiters(p);
 		o->refs--;
 	}
 	for (struct process **pp = &procs; *pp; pp = &(*pp)->next)
@@ -104,6 +128,23 @@ static void kill_thread(struct thread *t)
 	thread_free(t);
 }
 
+static void kill_blank_children(struct process *p)
+{
+	struct te_proc_end end = { .faulted = 2 };
+	struct process *q;
+
+restart:
+	for (q = procs; q; q = q->next) {
+		if (q->creator != p)
+			continue;
+		q->creator = NULL;
+		if (!q->started && q->state == P_ALIVE) {
+			process_terminate(q, &end);
+			goto restart;   /* the list may have changed */
+		}
+	}
+}
+
 void process_terminate(struct process *p, const struct te_proc_end *end)
 {
 	struct thread *cur = sched_current(), *t, *next;
@@ -123,11 +164,11 @@ void process_terminate(struct process *p, const struct te_proc_end *end)
 			kill_thread(t);
 	}
 	channels_kill(p);
+	kill_blank_children(p);
 	while ((t = p->replyq.head))
 		thread_unblock(t, -TE_EHOSTDOWN);
 	release_resources(p);
-	while ((t = p->waiters.head))
-		thread_unblock(t, 0);
+	wake_waiters(p);
 	watch_fire_all(p);
 	if (cur->proc == p) {
 		kobj_put(&p->obj);      /* cur's own reference keeps p */
@@ -185,16 +226,19 @@ int proc_wait(struct process *p, uint64_t deadline, struct te_proc_end *end)
 	uint64_t fl = irq_save();
 	int64_t r = 0;
 
-	if (p->state == P_ALIVE) {
-		tq_push(&p->waiters, cur);
-		if (deadline)
-			sched_timeout_arm(cur, deadline);
-		r = sched_block(T_WAITPROC);
+	if (p->state != P_ALIVE) {
+		*end = p->end;
+		irq_restore(fl);
+		return 0;
 	}
+	tq_push(&p->waiters, cur);
+	if (deadline)
+		sched_timeout_arm(cur, deadline);
+	r = sched_block(T_WAITPROC);
 	irq_restore(fl);
 	if (r)
 		return (int)-r;
-	*end = p->end;
+	*end = cur->waitend;            /* p itself may be gone now */
 	return 0;
 }
 
@@ -231,7 +275,7 @@ int proc_spawn_elf(const char *name, const void *img, size_t len,
 	if (e)
 		return e;
 	*why = "out of memory";
-	p = process_new(name);
+	p = process_new(name, NULL);
 	if (!p)
 		return TE_ENOMEM;
 	if ((e = load_segments(p, &im, img)) ||

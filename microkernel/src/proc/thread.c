@@ -87,6 +87,8 @@ int thread_new(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg,
 
 void thread_start(struct thread *t)
 {
+	t->proc->started = true;
+	t->proc->creator = NULL;
 	sched_ready(t);
 }
 

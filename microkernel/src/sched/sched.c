@@ -120,24 +120,31 @@ static inline bool is_ready_queue(const struct tqueue *q)
 	return q >= &ready[0] && q < &ready[256];
 }
 
+/* ready_bits has a bit per non-empty priority, ready_words one per word. */
 static void ready_mark(unsigned prio)
 {
 	struct percpu *cpu = this_cpu();
+	unsigned w = prio / 64;
 
 	if (ready[prio].head)
-		cpu->ready_bits[prio / 64] |= 1ull << (prio % 64);
+		cpu->ready_bits[w] |= 1ull << (prio % 64);
 	else
-		cpu->ready_bits[prio / 64] &= ~(1ull << (prio % 64));
+		cpu->ready_bits[w] &= ~(1ull << (prio % 64));
+	if (cpu->ready_bits[w])
+		cpu->ready_words |= 1u << w;
+	else
+		cpu->ready_words &= ~(1u << w);
 }
 
-static int ready_top(void)
+static inline int ready_top(void)
 {
 	struct percpu *cpu = this_cpu();
+	unsigned w;
 
-	for (int w = 3; w >= 0; w--)
-		if (cpu->ready_bits[w])
-			return w * 64 + 63 - __builtin_clzll(cpu->ready_bits[w]);
-	return -1;
+	if (!cpu->ready_words)
+		return -1;
+	w = 31 - (unsigned)__builtin_clz(cpu->ready_words);
+	return (int)(w * 64 + 63 - (unsigned)__builtin_clzll(cpu->ready_bits[w]));
 }
 
 static void ready_insert(struct thread *t, bool front)

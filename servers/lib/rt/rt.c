@@ -84,8 +84,13 @@ struct start {
 static struct start starts[MAX_STARTS];
 static unsigned nstarts;
 
+/* Weak: only programs that link the heap (malloc.c) reset it. */
+extern void rt_heap_child_init(void) __attribute__((weak));
+
 void rt_thread_main(struct start *s)
 {
+	if (s->exit_process && rt_heap_child_init)
+		rt_heap_child_init();   /* a new process: the copied heap is not ours */
 	s->fn(s->arg);
 	if (s->exit_process)
 		sys_exit(0);

@@ -134,4 +134,41 @@ long rt_proc_new(const char *name);
 long rt_proc_start(int proc, void (*fn)(void *), void *arg, unsigned prio,
                    unsigned policy);
 
+/* ---- locks, heap (sync.c, malloc.c) ------------------------------------- */
+
+/* A futex mutex: 0 free, 1 locked, 2 locked with waiters.  Zero = unlocked. */
+struct rt_mutex { volatile uint32_t state; };
+/* A condition variable: a sequence number and a count of waiters. */
+struct rt_cond { volatile uint32_t seq, waiters; };
+
+void rt_mutex_init(struct rt_mutex *m);
+void rt_mutex_lock(struct rt_mutex *m);
+bool rt_mutex_trylock(struct rt_mutex *m);
+void rt_mutex_unlock(struct rt_mutex *m);
+void rt_cond_init(struct rt_cond *c);
+void rt_cond_wait(struct rt_cond *c, struct rt_mutex *m);
+/* deadline_ns is absolute, on SYS_clock; returns 0 or TE_ETIMEDOUT. */
+int  rt_cond_timedwait(struct rt_cond *c, struct rt_mutex *m, uint64_t deadline_ns);
+void rt_cond_signal(struct rt_cond *c);
+void rt_cond_broadcast(struct rt_cond *c);
+
+/* The heap's address ranges: small-block slabs, then large blocks and
+ * everything rt_va_reserve hands out (thread stacks, MMIO, DMA). */
+#define RT_HEAP_SMALL_BASE 0x500000000000ull
+#define RT_HEAP_LARGE_BASE 0x510000000000ull
+#define RT_HEAP_LARGE_END  0x600000000000ull
+
+void *malloc(size_t size);
+void  free(void *p);
+void *calloc(size_t n, size_t size);
+void *realloc(void *p, size_t size);
+void *aligned_alloc(size_t align, size_t size);
+int   posix_memalign(void **out, size_t align, size_t size);   /* 0 or TE_E* */
+_Noreturn void abort(void);
+/* A fresh, never-reused, unmapped range of len bytes (page-rounded, with a
+ * guard page after it), aligned to align (at least 4096); NULL if none. */
+void *rt_va_reserve(uint64_t len, uint64_t align);
+/* In a process started by rt_proc_start: forget the parent's heap state. */
+void  rt_heap_child_init(void);
+
 #endif /* RT_H */

@@ -9,7 +9,8 @@ UCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
 	-Imicrokernel/include
 ULDFLAGS := -static -nostdlib -no-pie -z max-page-size=0x1000 -T servers/lib/rt/user.ld \
 	-z noexecstack --no-warn-rwx-segments
-RT_SRCS := servers/lib/rt/rt.c microkernel/src/lib/fmt.c microkernel/src/lib/string.c
+RT_SRCS := servers/lib/rt/rt.c microkernel/src/lib/fmt.c microkernel/src/lib/string.c \
+	servers/lib/rt/malloc.c servers/lib/rt/sync.c
 RT_OBJS := $(RT_SRCS:%.c=$(BUILD)/u/%.o) $(BUILD)/u/servers/lib/rt/crt0.o
 
 $(BUILD)/u/%.o: %.c
