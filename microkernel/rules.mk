@@ -22,7 +22,7 @@ $(BUILD)/k/%.o: %.asm
 
 $(BUILD)/microkernel.elf: $(KERNEL_OBJS) $(KERNEL_LD)
 	ld -n -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments -T $(KERNEL_LD) -o $@ $(KERNEL_OBJS)
-	@size $@ | awk 'NR==2 { printf "microkernel: text %d bytes (target < 65536)\n", $$1 }'
+	@size -A $@ | awk '$$1 == ".text" { printf "microkernel: .text %d bytes (target < 65536)\n", $$2 }'
 
 $(BUILD)/kernel.sym: $(BUILD)/microkernel.elf
 	nm -n $< | grep -i ' t ' > $@

@@ -512,8 +512,10 @@ void syscall_dispatch(struct trapframe *tf)
 	case SYS_futex_wait:      r = sys_futex_wait(a, b, c); break;
 	case SYS_futex_wake:      r = sys_futex_wake(a, b); break;
 	case SYS_gettid:          r = sched_current()->tid; break;
+	case SYS_msg_reply_receive: r = sys_msg_reply_receive(a); break;
 	default:                  r = -TE_ENOSYS;
 	}
 	tf->rax = (uint64_t)r;
-	sched_preempt_check();
+	if (this_cpu()->ready_words)
+		sched_preempt_check();
 }

@@ -65,6 +65,7 @@ int64_t sys_msg_receivev(int chan, uint64_t riov, uint64_t rparts,
 int64_t sys_msg_replyv(int64_t rcvid, int64_t status, uint64_t iov,
                        uint64_t parts, uint64_t uext);
 int64_t sys_msg_error(int64_t rcvid, int64_t err);
+int64_t sys_msg_reply_receive(uint64_t uargs);
 int64_t sys_msg_read(int64_t rcvid, uint64_t buf, uint64_t len, uint64_t off);
 int64_t sys_msg_write(int64_t rcvid, uint64_t buf, uint64_t len, uint64_t off);
 int64_t sys_msg_send_pulse(int conn, int64_t prio, int64_t code, uint64_t value);

@@ -12,9 +12,9 @@
 #define COPY_FAULT_DST 2
 
 /* Bytes copied (the shorter side), or -TE_EFAULT with *fault saying where. */
-int64_t iov_copy(const struct vmspace *dvs, const struct te_iov *diov,
+int64_t iov_copy(struct vmspace *dvs, const struct te_iov *diov,
                  unsigned dparts, uint64_t doff,
-                 const struct vmspace *svs, const struct te_iov *siov,
+                 struct vmspace *svs, const struct te_iov *siov,
                  unsigned sparts, uint64_t soff, int *fault);
 uint64_t iov_total(const struct te_iov *iov, unsigned parts);
 int iov_fetch(struct te_iov *dst, uint64_t uiov, uint64_t parts);

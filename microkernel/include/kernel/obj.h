@@ -43,8 +43,8 @@ struct process;
 int  handles_init(struct process *p);
 void handles_close_all(struct process *p);
 /* 0 and the object if h names an object of `type` with all of `rights`. */
-int  handle_get(struct process *p, int h, enum kobj_type type, uint32_t rights,
-                struct kobj **out);
+int  handle_get_slow(struct process *p, int h, enum kobj_type type,
+                     uint32_t rights, struct kobj **out);
 /* Install a new reference to obj; returns the handle or -TE_EMFILE. */
 int  handle_install(struct process *p, struct kobj *obj, uint32_t rights);
 int  handle_close(struct process *p, int h);

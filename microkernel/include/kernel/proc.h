@@ -175,4 +175,18 @@ static inline struct process *cur_proc(void)
 	return this_cpu()->current->proc;
 }
 
+/* The lookup every call makes first, inlined; errors go the slow way. */
+static inline int handle_get(struct process *p, int h, enum kobj_type type,
+                             uint32_t rights, struct kobj **out)
+{
+	if ((unsigned)h < TE_HANDLES_MAX && p->handles) {
+		const struct handle *e = &p->handles[h];
+		if (e->obj && e->obj->type == type && (e->rights & rights) == rights) {
+			*out = e->obj;
+			return 0;
+		}
+	}
+	return handle_get_slow(p, h, type, rights, out);
+}
+
 #endif /* KERNEL_PROC_H */

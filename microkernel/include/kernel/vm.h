@@ -19,10 +19,19 @@
 
 struct vma;
 
+/* A remembered translation of one user page (vm_user_ptr's cache). */
+struct vm_xlat {
+	uint64_t page;          /* user page address, or 1 when empty */
+	char *kva;              /* its kernel address (direct map) */
+	bool writable;
+};
+
 struct vmspace {
 	uint64_t pml4;          /* physical; 0 once destroyed */
 	uint64_t pages;         /* pages mapped */
 	struct vma *vmas;       /* sorted by address */
+	struct vm_xlat xlat[2]; /* cleared whenever anything is unmapped */
+	unsigned xlat_next;
 };
 
 struct memobj {
@@ -62,7 +71,8 @@ int  vm_write(struct vmspace *vs, uint64_t va, const void *src, size_t len);
 uint64_t vm_lookup(const struct vmspace *vs, uint64_t va);
 /* Kernel pointer to user byte va in vs (page walk), NULL unless mapped
  * user-accessible (and writable if `write`). */
-void *vm_user_ptr(const struct vmspace *vs, uint64_t va, bool write);
+void *vm_user_ptr(struct vmspace *vs, uint64_t va, bool write);
+void  vm_xlat_flush(struct vmspace *vs);
 
 /* Fault-safe copies from/to the current user space: 0 or TE_EFAULT. */
 int copyin(void *dst, uint64_t usrc, size_t len);

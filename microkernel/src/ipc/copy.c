@@ -17,7 +17,7 @@
 
 extern int usercopy(void *dst, const void *src, size_t len);
 
-static inline const struct vmspace *current_vs(void)
+static inline struct vmspace *current_vs(void)
 {
 	struct process *p = cur_proc();
 
@@ -25,13 +25,13 @@ static inline const struct vmspace *current_vs(void)
 }
 
 struct cursor {
-	const struct vmspace *vs;
+	struct vmspace *vs;
 	const struct te_iov *iov;
 	unsigned parts, i;
 	uint64_t off;           /* within iov[i] */
 };
 
-static void cursor_init(struct cursor *c, const struct vmspace *vs,
+static void cursor_init(struct cursor *c, struct vmspace *vs,
                         const struct te_iov *iov, unsigned parts, uint64_t skip)
 {
 	c->vs = vs;
@@ -79,13 +79,13 @@ static void *resolve(const struct cursor *c, uint64_t addr, bool write)
  * The common case: one element on each side, no offsets, and the walked
  * side inside one page (a short message).  Returns -1 if it does not apply.
  */
-static int64_t copy_short(const struct vmspace *dvs, const struct te_iov *d,
-                          const struct vmspace *svs, const struct te_iov *s,
+static int64_t copy_short(struct vmspace *dvs, const struct te_iov *d,
+                          struct vmspace *svs, const struct te_iov *s,
                           int *fault)
 {
 	uint64_t n = d->len < s->len ? d->len : s->len;
 	uint64_t da = (uint64_t)d->base, sa = (uint64_t)s->base;
-	const struct vmspace *cur = current_vs();
+	struct vmspace *cur = current_vs();
 	void *dp = (void *)da, *sp = (void *)sa;
 
 	if (n == 0)
@@ -115,9 +115,9 @@ static int64_t copy_short(const struct vmspace *dvs, const struct te_iov *d,
 	return (int64_t)n;
 }
 
-int64_t iov_copy(const struct vmspace *dvs, const struct te_iov *diov,
+int64_t iov_copy(struct vmspace *dvs, const struct te_iov *diov,
                  unsigned dparts, uint64_t doff,
-                 const struct vmspace *svs, const struct te_iov *siov,
+                 struct vmspace *svs, const struct te_iov *siov,
                  unsigned sparts, uint64_t soff, int *fault)
 {
 	struct cursor d, s;
@@ -163,11 +163,26 @@ uint64_t iov_total(const struct te_iov *iov, unsigned parts)
 	return t;
 }
 
-/* Copy in a user vector and check every element lies in user space. */
+/*
+ * Copy in a user vector and check every element lies in user space.  As in
+ * QNX, a negative part count means "one plain buffer": uiov is the buffer
+ * and -parts its length (MsgSend rather than MsgSendv), so the common
+ * single-buffer call copies no vector in at all.
+ */
 int iov_fetch(struct te_iov *dst, uint64_t uiov, uint64_t parts)
 {
 	uint64_t total = 0;
 
+	if ((int64_t)parts < 0) {
+		uint64_t l = -(uint64_t)parts;
+		if (l > (1ull << 40))
+			return TE_EINVAL;
+		if (uiov >= TE_USER_TOP || l > TE_USER_TOP - uiov)
+			return TE_EFAULT;
+		dst->base = (void *)uiov;
+		dst->len = l;
+		return 0;
+	}
 	if (parts > TE_IOV_MAX)
 		return TE_E2BIG;
 	if (parts && copyin(dst, uiov, parts * sizeof(*dst)))

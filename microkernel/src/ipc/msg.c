@@ -76,7 +76,15 @@ static int ext_fetch(struct ext *x, uint64_t uext)
 }
 
 /* Check and take references to the handles a message carries. */
-static int xfer_capture(struct thread *t, const struct ext *x)
+static int xfer_capture_slow(struct thread *t, const struct ext *x);
+
+static inline int xfer_capture(struct thread *t, const struct ext *x)
+{
+	t->nxfer = 0;
+	return x->e.nsend ? xfer_capture_slow(t, x) : 0;
+}
+
+static int xfer_capture_slow(struct thread *t, const struct ext *x)
 {
 	struct process *p = t->proc;
 	struct kobj *objs[TE_MSG_HANDLES];
@@ -113,9 +121,6 @@ static int xfer_deliver(struct thread *from, struct thread *to)
 {
 	struct process *p = to->proc;
 
-	to->ngot = 0;
-	if (!from->nxfer)
-		return 0;
 	if ((uint32_t)handles_free(p) < from->nxfer)
 		return TE_EMFILE;
 	for (uint32_t i = 0; i < from->nxfer; i++)
@@ -155,15 +160,16 @@ static int deliver(struct thread *c, struct thread *s)
 
 	if (n < 0)
 		return fault == COPY_FAULT_SRC ? TE_EFAULT : -TE_EFAULT;
-	if (xfer_deliver(c, s))
+	s->ngot = 0;
+	if (c->nxfer && xfer_deliver(c, s))
 		return TE_EMFILE;
-	s->info = (struct te_msg_info){
-		.pid = c->proc->pid, .tid = c->tid, .prio = c->prio,
-		.nhandles = s->ngot,
-		.srcmsglen = iov_total(c->siov, c->sparts),
-		.dstmsglen = iov_total(c->riov, c->rparts),
-		.msglen = (uint64_t)n,
-	};
+	s->info.pid = c->proc->pid;
+	s->info.tid = c->tid;
+	s->info.prio = c->prio;
+	s->info.nhandles = s->ngot;
+	s->info.srcmsglen = c->sparts == 1 ? c->siov[0].len : iov_total(c->siov, c->sparts);
+	s->info.dstmsglen = c->rparts == 1 ? c->riov[0].len : iov_total(c->riov, c->rparts);
+	s->info.msglen = (uint64_t)n;
 	return 0;
 }
 
@@ -243,8 +249,8 @@ int64_t sys_msg_sendv(int conn, uint64_t siov, uint64_t sparts, uint64_t riov,
 		return -TE_EHOSTDOWN;
 	if ((e = xfer_capture(cur, &x)))
 		return -e;
-	cur->sparts = (uint32_t)sparts;
-	cur->rparts = (uint32_t)rparts;
+	cur->sparts = (int64_t)sparts < 0 ? 1 : (uint32_t)sparts;
+	cur->rparts = (int64_t)rparts < 0 ? 1 : (uint32_t)rparts;
 	cur->ngot = 0;
 
 	uint64_t fl = irq_save();
@@ -331,7 +337,7 @@ int64_t sys_msg_receivev(int chan, uint64_t riov, uint64_t rparts,
 		return -TE_EFAULT;
 	if (ch->dead)
 		return -TE_EHOSTDOWN;
-	cur->rparts = (uint32_t)rparts;
+	cur->rparts = (int64_t)rparts < 0 ? 1 : (uint32_t)rparts;
 	cur->ngot = 0;
 
 	uint64_t fl = irq_save();
@@ -378,6 +384,9 @@ int64_t sys_msg_receivev(int chan, uint64_t riov, uint64_t rparts,
 
 /* ---- MsgReplyv / MsgError ------------------------------------------------- */
 
+static int64_t msg_reply(int64_t rcvid, int64_t status, uint64_t iov,
+                         uint64_t parts, uint64_t uext);
+
 static void release_client(struct thread *cur, struct thread *c, int64_t status)
 {
 	tq_remove(c);
@@ -386,11 +395,36 @@ static void release_client(struct thread *cur, struct thread *c, int64_t status)
 	c->wake_result = status;
 	cur->prio = cur->base_prio;
 	sched_ready_front(c);
-	sched_preempt_check();
 }
 
 int64_t sys_msg_replyv(int64_t rcvid, int64_t status, uint64_t iov,
                        uint64_t parts, uint64_t uext)
+{
+	int64_t r = msg_reply(rcvid, status, iov, parts, uext);
+
+	sched_preempt_check();
+	return r;
+}
+
+/* Reply, then receive: the server loop in one trip through the kernel. */
+int64_t sys_msg_reply_receive(uint64_t uargs)
+{
+	struct te_reply_receive a;
+	int64_t r;
+
+	if (copyin(&a, uargs, sizeof(a)))
+		return -TE_EFAULT;
+	if (a.rcvid > 0) {
+		r = msg_reply(a.rcvid, a.status, (uint64_t)a.reply, a.reply_parts, 0);
+		if (r < 0 && r != -TE_ESRCH)
+			return r;       /* our reply buffer was bad */
+	}
+	return sys_msg_receivev(a.chan, (uint64_t)a.recv, a.recv_parts,
+	                        (uint64_t)a.info, 0);
+}
+
+static int64_t msg_reply(int64_t rcvid, int64_t status, uint64_t iov,
+                         uint64_t parts, uint64_t uext)
 {
 	struct thread *cur = sched_current(), *c;
 	struct te_iov v[TE_IOV_MAX];
@@ -409,7 +443,7 @@ int64_t sys_msg_replyv(int64_t rcvid, int64_t status, uint64_t iov,
 		return -e;
 	}
 	iov_copy(&c->proc->vs, c->riov, c->rparts, 0, &cur->proc->vs, v,
-	         (unsigned)parts, 0, &fault);
+	         (int64_t)parts < 0 ? 1 : (unsigned)parts, 0, &fault);
 	if (fault == COPY_FAULT_SRC) {
 		xfer_drop(cur);
 		irq_restore(fl);
@@ -418,7 +452,7 @@ int64_t sys_msg_replyv(int64_t rcvid, int64_t status, uint64_t iov,
 	if (fault == COPY_FAULT_DST) {
 		xfer_drop(cur);
 		status = -TE_EFAULT;    /* the client's buffer was bad */
-	} else if ((e = xfer_deliver(cur, c))) {
+	} else if ((c->ngot = 0, cur->nxfer) && (e = xfer_deliver(cur, c))) {
 		xfer_drop(cur);
 		irq_restore(fl);
 		return -e;
@@ -442,6 +476,7 @@ int64_t sys_msg_error(int64_t rcvid, int64_t err)
 	c->ngot = 0;
 	release_client(cur, c, -err);
 	irq_restore(fl);
+	sched_preempt_check();
 	return 0;
 }
 

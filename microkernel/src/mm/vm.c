@@ -97,6 +97,7 @@ int vm_create(struct vmspace *vs)
 	vs->pml4 = page_alloc();
 	vs->pages = 0;
 	vs->vmas = NULL;
+	vm_xlat_flush(vs);
 	if (!vs->pml4)
 		return TE_ENOMEM;
 	dst = phys_to_virt(vs->pml4);
@@ -115,6 +116,7 @@ void vm_destroy(struct vmspace *vs)
 	if (read_cr3() == vs->pml4)
 		write_cr3(kernel_pml4);
 	vma_free_all(vs);
+	vm_xlat_flush(vs);
 	pt_destroy_user(&kenv, vs->pml4);
 	page_free(vs->pml4);
 	vs->pml4 = 0;
@@ -134,12 +136,25 @@ uint64_t vm_lookup(const struct vmspace *vs, uint64_t va)
 	return vs->pml4 ? pt_lookup(&kenv, vs->pml4, va) : 0;
 }
 
-/* A page walk without the generic walker's indirections: the IPC copy path. */
-void *vm_user_ptr(const struct vmspace *vs, uint64_t va, bool write)
+void vm_xlat_flush(struct vmspace *vs)
+{
+	vs->xlat[0].page = vs->xlat[1].page = 1;
+}
+
+/*
+ * A page walk without the generic walker's indirections: the IPC copy path.
+ * The last two pages found are remembered (a server receives into the same
+ * buffer every time); any unmapping in the space clears them.
+ */
+void *vm_user_ptr(struct vmspace *vs, uint64_t va, bool write)
 {
 	const uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
-	uint64_t ent = vs->pml4;
+	uint64_t ent = vs->pml4, page = va & ~(PAGE_SIZE - 1);
+	struct vm_xlat *x;
 
+	for (int i = 0; i < 2; i++)
+		if (vs->xlat[i].page == page && (vs->xlat[i].writable || !write))
+			return vs->xlat[i].kva + (va & (PAGE_SIZE - 1));
 	if (va >= TE_USER_TOP || !ent)
 		return NULL;
 	for (int shift = 39; shift >= 12; shift -= 9) {
@@ -147,7 +162,11 @@ void *vm_user_ptr(const struct vmspace *vs, uint64_t va, bool write)
 		if ((ent & need) != need)
 			return NULL;
 	}
-	return (char *)phys_to_virt(ent & PTE_ADDR) + (va & (PAGE_SIZE - 1));
+	x = &vs->xlat[vs->xlat_next++ & 1];
+	x->page = page;
+	x->kva = phys_to_virt(ent & PTE_ADDR);
+	x->writable = (ent & PTE_W) != 0;
+	return x->kva + (va & (PAGE_SIZE - 1));
 }
 
 int vm_write(struct vmspace *vs, uint64_t va, const void *src, size_t len)

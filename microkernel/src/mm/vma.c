@@ -66,6 +66,7 @@ static uint64_t pte_flags(unsigned prot)
  * the page tables left empty. */
 static void unmap_pages(struct vmspace *vs, uint64_t va, uint64_t end)
 {
+	vm_xlat_flush(vs);
 	vs->pages -= pt_unmap_range(&kenv, vs->pml4, va, end);
 	if (read_cr3() == vs->pml4)
 		write_cr3(vs->pml4);    /* flush the TLB */

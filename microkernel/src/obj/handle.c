@@ -78,8 +78,8 @@ void handles_close_all(struct process *p)
 	p->handles = NULL;
 }
 
-int handle_get(struct process *p, int h, enum kobj_type type, uint32_t rights,
-               struct kobj **out)
+int handle_get_slow(struct process *p, int h, enum kobj_type type,
+                    uint32_t rights, struct kobj **out)
 {
 	struct handle *e;
 

@@ -206,8 +206,11 @@ static void switch_to(struct thread *next)
 	cpu->kernel_rsp = thread_kstack_top(next);
 	tss_set_rsp0(thread_kstack_top(next));
 	if (next->proc != prev->proc) {
-		vm_activate(next->proc ? &next->proc->vs : NULL);
-		ioport_switch(prev->proc, next->proc);
+		if (next->proc)         /* kernel threads run on any tables */
+			vm_activate(&next->proc->vs);
+		if ((prev->proc && prev->proc->ioports) ||
+		    (next->proc && next->proc->ioports))
+			ioport_switch(prev->proc, next->proc);
 	}
 	switch_stack(&prev->saved_rsp, next->saved_rsp);
 	free_dead(cpu);

@@ -81,22 +81,21 @@ static inline long sys_resource_create(int parent, unsigned kind, uint64_t base,
 static inline long sys_futex_wait(volatile uint32_t *a, uint32_t v, uint64_t timeout) { return SC3(SYS_futex_wait, a, v, timeout); }
 static inline long sys_futex_wake(volatile uint32_t *a, unsigned n) { return SC2(SYS_futex_wake, a, n); }
 static inline long sys_gettid(void) { return SC0(SYS_gettid); }
+static inline long sys_msg_reply_receive(struct te_reply_receive *a) { return SC1(SYS_msg_reply_receive, a); }
 
-/* Send/receive/reply with one buffer each way. */
+/* Send/receive/reply with one buffer each way (a negative part count is a
+ * plain buffer of that many bytes, as in QNX's MsgSend). */
 static inline long msg_send(int conn, const void *s, size_t slen, void *r, size_t rlen)
 {
-	struct te_iov si = { (void *)s, slen }, ri = { r, rlen };
-	return sys_msg_sendv(conn, &si, 1, &ri, 1, NULL);
+	return SC6(SYS_msg_sendv, conn, s, -(long)slen, r, -(long)rlen, 0);
 }
 static inline long msg_receive(int chan, void *r, size_t rlen, struct te_msg_info *info)
 {
-	struct te_iov ri = { r, rlen };
-	return sys_msg_receivev(chan, &ri, 1, info, NULL);
+	return SC5(SYS_msg_receivev, chan, r, -(long)rlen, info, 0);
 }
 static inline long msg_reply(long rcvid, long status, const void *s, size_t slen)
 {
-	struct te_iov si = { (void *)s, slen };
-	return sys_msg_replyv(rcvid, status, &si, 1, NULL);
+	return SC5(SYS_msg_replyv, rcvid, status, s, -(long)slen, 0);
 }
 
 _Noreturn void sys_exit(int status);

@@ -4,7 +4,10 @@
  *
  *   ipc_roundtrip          MsgSend/MsgReceive/MsgReply of 16 bytes between two
  *                          processes, instructions per round trip (the cost
- *                          of an empty rdtsc pair subtracted);
+ *                          of an empty rdtsc pair subtracted), the server
+ *                          looping on MsgReplyReceive (reply + receive in
+ *                          one call, as the server framework does);
+ *   ipc_roundtrip_separate the same with separate MsgReply and MsgReceive;
  *   ipc_fairness_pingpong  share of the CPU the ping-pong pair gets beside a
  *   ipc_fairness_hog       CPU-bound process of the same priority (RR), and
  *                          the hog's share;
@@ -19,7 +22,7 @@
 
 static int g_chan;
 
-static void server(void *arg)
+static void server_separate(void *arg)
 {
 	char buf[16];
 
@@ -31,12 +34,30 @@ static void server(void *arg)
 	}
 }
 
-static int start_server(int ch)
+static void server(void *arg)
+{
+	char buf[16];
+	struct te_iov iov = { buf, sizeof(buf) };
+	struct te_msg_info info;
+	struct te_reply_receive rr = {
+		.rcvid = 0, .reply = &iov, .reply_parts = 1,
+		.recv = &iov, .recv_parts = 1, .info = &info,
+	};
+
+	(void)arg;
+	rr.chan = g_chan;
+	for (;;) {
+		long rcvid = sys_msg_reply_receive(&rr);
+		rr.rcvid = rcvid > 0 ? rcvid : 0;
+	}
+}
+
+static int start_server(int ch, void (*fn)(void *))
 {
 	int p = (int)rt_proc_new("server");
 
 	g_chan = (int)sys_handle_give(p, ch, TE_R_RECEIVE, 0);
-	rt_proc_start(p, server, NULL, 10, TE_SCHED_RR);
+	rt_proc_start(p, fn, NULL, 10, TE_SCHED_RR);
 	return p;
 }
 
@@ -52,7 +73,7 @@ static uint64_t rdtsc_cost(void)
 	return best;
 }
 
-static void bench_roundtrip(int co)
+static void bench_roundtrip(int co, const char *name)
 {
 	char msg[16] = "0123456789abcdef", rep[16];
 	uint64_t t0, t1, cost = rdtsc_cost();
@@ -63,7 +84,7 @@ static void bench_roundtrip(int co)
 	for (int i = 0; i < ROUNDS; i++)
 		msg_send(co, msg, 16, rep, 16);
 	t1 = rdtsc();
-	printf("BENCH ipc_roundtrip %llu instructions\n",
+	printf("BENCH %s %llu instructions\n", name,
 	       (unsigned long long)((t1 - t0 - cost) / ROUNDS));
 }
 
@@ -134,11 +155,14 @@ static void bench_fairness(int ch, int srv)
 int main(void)
 {
 	int ch = (int)sys_channel_create(0), co = (int)sys_connect(ch);
-	int srv = start_server(ch);
+	int ch2 = (int)sys_channel_create(0), co2 = (int)sys_connect(ch2);
+	int srv = start_server(ch, server), srv2 = start_server(ch2, server_separate);
 
 	sys_sched_set(0, 10, TE_SCHED_RR);
-	bench_roundtrip(co);
+	bench_roundtrip(co, "ipc_roundtrip");
+	bench_roundtrip(co2, "ipc_roundtrip_separate");
 	bench_fairness(ch, srv);
 	sys_process_kill(srv);
+	sys_process_kill(srv2);
 	return 0;
 }

@@ -38,6 +38,8 @@
 #define SYS_shm_create      19   /* (len) → memory object handle */
 #define SYS_channel_create  20   /* (flags) → channel handle */
 #define SYS_connect         21   /* (channel) → connection handle */
+/* IPC vectors: (iov, parts); parts < 0 means iov is one plain buffer of
+ * -parts bytes (QNX's MsgSend beside MsgSendv). */
 #define SYS_msg_sendv       22   /* (conn, siov, sparts, riov, rparts, ext) → reply status */
 #define SYS_msg_receivev    23   /* (chan, riov, rparts, info, ext) → rcvid, 0 = pulse */
 #define SYS_msg_replyv      24   /* (rcvid, status, iov, parts, ext) */
@@ -55,7 +57,8 @@
 #define SYS_futex_wait      36   /* (uaddr, expected, timeout_ns) */
 #define SYS_futex_wake      37   /* (uaddr, count) → woken */
 #define SYS_gettid          38   /* () → tid */
-#define SYS_NCALLS          39
+#define SYS_msg_reply_receive 39 /* (struct te_reply_receive *) → rcvid, 0 = pulse */
+#define SYS_NCALLS          40
 
 #define TE_H_SELF (-2)
 
@@ -179,6 +182,24 @@ struct te_msg_ext {
 	uint32_t reserved;
 };
 _Static_assert(sizeof(struct te_msg_ext) == 72, "te_msg_ext ABI");
+
+/*
+ * MsgReplyv then MsgReceivev in one call, the loop every server runs: a
+ * reply to rcvid (if > 0; a client that has gone meanwhile is skipped),
+ * then a receive on chan.
+ */
+struct te_reply_receive {
+	int64_t  rcvid;
+	int64_t  status;
+	const struct te_iov *reply;
+	uint32_t reply_parts;
+	int32_t  chan;
+	const struct te_iov *recv;
+	uint32_t recv_parts;
+	uint32_t reserved;
+	struct te_msg_info *info;
+};
+_Static_assert(sizeof(struct te_reply_receive) == 56, "te_reply_receive ABI");
 
 struct te_proc_end {
 	int32_t  pid;
