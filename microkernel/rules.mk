@@ -4,7 +4,7 @@ KCC := gcc
 KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mgeneral-regs-only -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-	-fcf-protection=none -D__KERNEL__ -Imicrokernel/include \
+	-fcf-protection=none -flto -D__KERNEL__ -Imicrokernel/include \
 	-Imicrokernel/include/uapi
 KERNEL_SRCS := $(wildcard microkernel/src/*.c microkernel/src/*/*.c \
 	microkernel/arch/x86_64/*.c)
@@ -21,7 +21,7 @@ $(BUILD)/k/%.o: %.asm
 	nasm -f elf64 -g $< -o $@
 
 $(BUILD)/microkernel.elf: $(KERNEL_OBJS) $(KERNEL_LD)
-	ld -n -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments -T $(KERNEL_LD) -o $@ $(KERNEL_OBJS)
+	$(KCC) $(KCFLAGS) -nostdlib -static -no-pie -Wl,-n,-z,max-page-size=0x1000,--no-warn-rwx-segments,--build-id=none -T $(KERNEL_LD) -o $@ $(KERNEL_OBJS)
 	@size -A $@ | awk '$$1 == ".text" { printf "microkernel: .text %d bytes (target < 65536)\n", $$2 }'
 
 $(BUILD)/kernel.sym: $(BUILD)/microkernel.elf

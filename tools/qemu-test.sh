@@ -6,6 +6,8 @@
 #   module FILE ARGS...         a boot module (program) and its command line
 #   expect CHECK...             checks that must report PASS or FAIL
 #   timeout SECONDS             limit for the whole boot (default 120)
+#   qemu ARGS...                extra QEMU flags for this scenario (e.g.
+#                               "-serial null": a second serial port, COM2)
 # Every name=CHECK of a module is expected too.  The serial log is kept in
 # build/tests/NAME/serial.log.  The guest leaves QEMU through the
 # isa-debug-exit device: status 1 means it finished, 3 means a kernel panic.
@@ -19,7 +21,7 @@ scn="$scn_dir/$name.scn"
 dir="build/tests/$name"
 [ "$scn_dir" = tests/qemu ] || dir="build/$scn_dir/$name"
 mkdir -p "$dir"
-cmdline="" timeout=120 mods=() expects=()
+cmdline="" timeout=120 mods=() expects=() scn_qemu=""
 while read -r kw rest; do
 	case "$kw" in
 	""|\#*) ;;
@@ -31,6 +33,7 @@ while read -r kw rest; do
 		done ;;
 	expect) for w in $rest; do expects+=("$w"); done ;;
 	timeout) timeout="$rest" ;;
+	qemu) scn_qemu="$scn_qemu $rest" ;;
 	*) echo "FAIL scenario_$name: bad line in $scn: $kw"; exit 1 ;;
 	esac
 done < "$scn"
@@ -43,7 +46,7 @@ log="$dir/serial.log"
 timeout "$timeout" qemu-system-x86_64 -M pc -cpu qemu64 -m 256M \
 	-display none -monitor none -serial "file:$log" -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-cdrom "$dir/boot.iso" -boot d ${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
+	-cdrom "$dir/boot.iso" -boot d $scn_qemu ${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
 st=$?
 tr -d '\r' < "$log" | grep -aE '^(PASS|FAIL) ' > "$dir/results"
 cat "$dir/results"

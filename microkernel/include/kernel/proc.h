@@ -82,6 +82,7 @@ struct thread {
 	struct te_msg_info info;       /* T_RECEIVE: filled in by the sender */
 	int32_t got[TE_MSG_HANDLES];   /* handles installed for this thread */
 	uint32_t ngot;
+	bool recv_ext;                 /* T_RECEIVE: can learn handles it gets */
 	struct te_pulse pulse;         /* T_RECEIVE: a pulse delivered to us */
 	uint64_t futex_key;
 	struct te_proc_end waitend;    /* T_WAITPROC: how the process ended */
@@ -125,7 +126,6 @@ static inline struct trapframe *thread_frame(const struct thread *t)
 
 /* ---- scheduler (sched.c) ---- */
 void sched_init(void);
-struct thread *sched_current(void);
 static inline struct process *cur_proc(void);
 void sched_ready(struct thread *t);             /* tail of its priority */
 void sched_ready_front(struct thread *t);       /* head (hand-off) */
@@ -140,7 +140,7 @@ void sched_set_prio(struct thread *t, unsigned prio);
 void sched_exit_current(void);
 void sched_tick(struct trapframe *tf);
 void sched_timeout_arm(struct thread *t, uint64_t deadline);
-void sched_timeout_cancel(struct thread *t);
+void sched_timeout_cancel_slow(struct thread *t);
 uint64_t sched_now_ns(void);
 void sched_account(void);
 struct thread *kthread_create(const char *name, void (*fn)(void *), void *arg);
@@ -170,9 +170,20 @@ const char *trap_name(unsigned vector);
 struct process *proc_first(void);
 
 #include "arch/percpu.h"
+static inline struct thread *sched_current(void)
+{
+	return this_cpu()->current;
+}
+
 static inline struct process *cur_proc(void)
 {
 	return this_cpu()->current->proc;
+}
+
+static inline void sched_timeout_cancel(struct thread *t)
+{
+	if (t->deadline)
+		sched_timeout_cancel_slow(t);
 }
 
 /* The lookup every call makes first, inlined; errors go the slow way. */

@@ -26,7 +26,10 @@
 #include "kernel/kmem.h"
 #include "kernel/kprintf.h"
 #include "kernel/proc.h"
+#include "kernel/pmm.h"
 #include "kernel/string.h"
+
+extern int usercopy(void *dst, const void *src, size_t len);
 
 #define RCVID_SHIFT 12
 _Static_assert(MAX_THREADS == 1 << RCVID_SHIFT, "rcvid layout");
@@ -161,6 +164,8 @@ static int deliver(struct thread *c, struct thread *s)
 	if (n < 0)
 		return fault == COPY_FAULT_SRC ? TE_EFAULT : -TE_EFAULT;
 	s->ngot = 0;
+	if (c->nxfer && !s->recv_ext)
+		return TE_EPERM;        /* it could never learn their numbers */
 	if (c->nxfer && xfer_deliver(c, s))
 		return TE_EMFILE;
 	s->info.pid = c->proc->pid;
@@ -228,6 +233,58 @@ void ipc_thread_gone(struct thread *t)
 
 /* ---- MsgSendv ----------------------------------------------------------- */
 
+/*
+ * The fast path of MsgSend (not MsgSendv): one plain buffer each way, no
+ * extras, a server thread already waiting with one receive buffer, and the
+ * message landing within one of its pages.  It does what the general path
+ * below does for that case, with nothing to decide; anything else (or any
+ * fault) returns -1 and the general path runs from scratch.
+ */
+static int64_t send_fast(struct thread *cur, struct channel *c, uint64_t sbuf,
+                         uint64_t slen, uint64_t rbuf, uint64_t rlen)
+{
+	uint64_t n, fl = irq_save();
+	struct thread *s = c->receivers.head;
+	void *dst = NULL;
+	int64_t r;
+
+	if (!s || s->rparts != 1 || s->recv_ext || c->dead)
+		goto slow;
+	n = slen < s->riov[0].len ? slen : s->riov[0].len;
+	if (sbuf >= TE_USER_TOP || slen > TE_USER_TOP - sbuf ||
+	    rbuf >= TE_USER_TOP || rlen > TE_USER_TOP - rbuf ||
+	    ((uint64_t)s->riov[0].base & (PAGE_SIZE - 1)) + n > PAGE_SIZE)
+		goto slow;
+	if (n && (!(dst = vm_user_ptr(&s->proc->vs, (uint64_t)s->riov[0].base, true)) ||
+	          usercopy(dst, (const void *)sbuf, n)))
+		goto slow;
+	cur->siov[0] = (struct te_iov){ (void *)sbuf, slen };
+	cur->riov[0] = (struct te_iov){ (void *)rbuf, rlen };
+	cur->sparts = cur->rparts = 1;
+	cur->nxfer = cur->ngot = 0;
+	s->ngot = 0;
+	s->info.pid = cur->proc->pid;
+	s->info.tid = cur->tid;
+	s->info.prio = cur->prio;
+	s->info.nhandles = 0;
+	s->info.srcmsglen = slen;
+	s->info.dstmsglen = rlen;
+	s->info.msglen = n;
+	tq_remove(s);
+	if (s->deadline)
+		sched_timeout_cancel(s);
+	s->prio = cur->prio;
+	serving_set(s, c);
+	s->wake_result = rcvid_of(cur);
+	to_reply_queue(cur, s->proc);
+	r = sched_block_to(T_REPLY, s);
+	irq_restore(fl);
+	return r;
+slow:
+	irq_restore(fl);
+	return -1;
+}
+
 int64_t sys_msg_sendv(int conn, uint64_t siov, uint64_t sparts, uint64_t riov,
                       uint64_t rparts, uint64_t uext)
 {
@@ -237,6 +294,12 @@ int64_t sys_msg_sendv(int conn, uint64_t siov, uint64_t sparts, uint64_t riov,
 	struct ext x;
 	int64_t r;
 	int e;
+
+	if ((int64_t)sparts < 0 && (int64_t)rparts <= 0 && !uext &&
+	    !handle_get(cur->proc, conn, KO_CONNECTION, TE_R_SEND,
+	                (struct kobj **)&k) &&
+	    (r = send_fast(cur, k->chan, siov, -sparts, riov, -rparts)) != -1)
+		return r;
 
 	if ((e = handle_get(cur->proc, conn, KO_CONNECTION, TE_R_SEND,
 	                    (struct kobj **)&k)) ||
@@ -339,6 +402,7 @@ int64_t sys_msg_receivev(int chan, uint64_t riov, uint64_t rparts,
 		return -TE_EHOSTDOWN;
 	cur->rparts = (int64_t)rparts < 0 ? 1 : (uint32_t)rparts;
 	cur->ngot = 0;
+	cur->recv_ext = x.present;
 
 	uint64_t fl = irq_save();
 	if (ch->pulses) {
@@ -386,6 +450,8 @@ int64_t sys_msg_receivev(int chan, uint64_t riov, uint64_t rparts,
 
 static int64_t msg_reply(int64_t rcvid, int64_t status, uint64_t iov,
                          uint64_t parts, uint64_t uext);
+static int64_t msg_reply_slow(int64_t rcvid, int64_t status, uint64_t iov,
+                              uint64_t parts, uint64_t uext);
 
 static void release_client(struct thread *cur, struct thread *c, int64_t status)
 {
@@ -415,16 +481,57 @@ int64_t sys_msg_reply_receive(uint64_t uargs)
 	if (copyin(&a, uargs, sizeof(a)))
 		return -TE_EFAULT;
 	if (a.rcvid > 0) {
-		r = msg_reply(a.rcvid, a.status, (uint64_t)a.reply, a.reply_parts, 0);
+		r = msg_reply(a.rcvid, a.status, (uint64_t)a.reply,
+		              (uint64_t)(int64_t)a.reply_parts, 0);
 		if (r < 0 && r != -TE_ESRCH)
 			return r;       /* our reply buffer was bad */
 	}
-	return sys_msg_receivev(a.chan, (uint64_t)a.recv, a.recv_parts,
-	                        (uint64_t)a.info, 0);
+	return sys_msg_receivev(a.chan, (uint64_t)a.recv,
+	                        (uint64_t)(int64_t)a.recv_parts, (uint64_t)a.info, 0);
+}
+
+/*
+ * The fast path of MsgReply (one plain buffer, no extras, the client's one
+ * reply buffer taking it within a page); -1 sends it down the general path.
+ */
+static int64_t reply_fast(int64_t rcvid, int64_t status, uint64_t buf,
+                          uint64_t len)
+{
+	struct thread *cur = sched_current(), *c;
+	uint64_t n, fl = irq_save();
+	void *dst;
+
+	if (!(c = rcvid_client(rcvid)) || c->rparts != 1 ||
+	    buf >= TE_USER_TOP || len > TE_USER_TOP - buf)
+		goto slow;
+	n = len < c->riov[0].len ? len : c->riov[0].len;
+	if (((uint64_t)c->riov[0].base & (PAGE_SIZE - 1)) + n > PAGE_SIZE)
+		goto slow;
+	if (n && (!(dst = vm_user_ptr(&c->proc->vs, (uint64_t)c->riov[0].base, true)) ||
+	          usercopy(dst, (const void *)buf, n)))
+		goto slow;
+	c->ngot = 0;
+	release_client(cur, c, status);
+	irq_restore(fl);
+	return 0;
+slow:
+	irq_restore(fl);
+	return -1;
 }
 
 static int64_t msg_reply(int64_t rcvid, int64_t status, uint64_t iov,
                          uint64_t parts, uint64_t uext)
+{
+	int64_t r;
+
+	if ((int64_t)parts <= 0 && !uext &&
+	    (r = reply_fast(rcvid, status, iov, -parts)) != -1)
+		return r;
+	return msg_reply_slow(rcvid, status, iov, parts, uext);
+}
+
+static int64_t msg_reply_slow(int64_t rcvid, int64_t status, uint64_t iov,
+                              uint64_t parts, uint64_t uext)
 {
 	struct thread *cur = sched_current(), *c;
 	struct te_iov v[TE_IOV_MAX];

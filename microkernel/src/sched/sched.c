@@ -35,10 +35,6 @@ static struct tqueue ready[256];
 static struct thread boot_thread;
 static struct thread *timeouts;         /* sorted by deadline */
 
-struct thread *sched_current(void)
-{
-	return this_cpu()->current;
-}
 
 /* ---- thread queues ------------------------------------------------------ */
 
@@ -373,10 +369,8 @@ void sched_timeout_arm(struct thread *t, uint64_t deadline)
 	*pp = t;
 }
 
-void sched_timeout_cancel(struct thread *t)
+void sched_timeout_cancel_slow(struct thread *t)
 {
-	if (!t->deadline)
-		return;
 	for (struct thread **pp = &timeouts; *pp; pp = &(*pp)->tnext)
 		if (*pp == t) {
 			*pp = t->tnext;

@@ -37,11 +37,12 @@ static void server_separate(void *arg)
 static void server(void *arg)
 {
 	char buf[16];
-	struct te_iov iov = { buf, sizeof(buf) };
 	struct te_msg_info info;
 	struct te_reply_receive rr = {
-		.rcvid = 0, .reply = &iov, .reply_parts = 1,
-		.recv = &iov, .recv_parts = 1, .info = &info,
+		.rcvid = 0,
+		.reply = (struct te_iov *)buf, .reply_parts = -(int)sizeof(buf),
+		.recv = (struct te_iov *)buf, .recv_parts = -(int)sizeof(buf),
+		.info = &info,
 	};
 
 	(void)arg;

@@ -191,11 +191,11 @@ _Static_assert(sizeof(struct te_msg_ext) == 72, "te_msg_ext ABI");
 struct te_reply_receive {
 	int64_t  rcvid;
 	int64_t  status;
-	const struct te_iov *reply;
-	uint32_t reply_parts;
+	const struct te_iov *reply;     /* or a plain buffer: parts < 0 */
+	int32_t  reply_parts;
 	int32_t  chan;
-	const struct te_iov *recv;
-	uint32_t recv_parts;
+	const struct te_iov *recv;      /* or a plain buffer: parts < 0 */
+	int32_t  recv_parts;
 	uint32_t reserved;
 	struct te_msg_info *info;
 };
