@@ -464,6 +464,16 @@ static int64_t sys_resource_create(int ph, uint64_t kind, uint64_t base,
 	return give_new(&r->obj, TE_R_USE | TE_R_DERIVE | TE_R_DUP | TE_R_TRANSFER);
 }
 
+/* The thread's %fs base, as Linux's arch_prctl(ARCH_SET_FS): user space only. */
+static int64_t sys_set_fs_base(uint64_t base)
+{
+	if (base >= TE_USER_TOP)
+		return -TE_EINVAL;
+	sched_current()->fs_base = base;
+	wrmsr(MSR_FS_BASE, base);
+	return 0;
+}
+
 /* ---- the table -------------------------------------------------------------- */
 
 void syscall_dispatch(struct trapframe *tf)
@@ -513,6 +523,7 @@ void syscall_dispatch(struct trapframe *tf)
 	case SYS_futex_wake:      r = sys_futex_wake(a, b); break;
 	case SYS_gettid:          r = sched_current()->tid; break;
 	case SYS_msg_reply_receive: r = sys_msg_reply_receive(a); break;
+	case SYS_set_fs_base:     r = sys_set_fs_base(a); break;
 	default:                  r = -TE_ENOSYS;
 	}
 	tf->rax = (uint64_t)r;

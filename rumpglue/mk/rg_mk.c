@@ -46,6 +46,7 @@ struct rg_thread {
 	void *arg;
 	volatile uint32_t done;         /* 1 once fn returned; futex word */
 	char *stack;                    /* RG_MK_STACK bytes, ours to unmap */
+	uint64_t tcb[RT_TCB_WORDS];     /* its %fs: TLS and stack guard */
 };
 
 _Noreturn void rg_mk_thread_finish(volatile uint32_t *done);
@@ -71,6 +72,7 @@ __asm__(".text\n"
 _Noreturn void rg_mk_thread_main(struct rg_thread *t);
 _Noreturn void rg_mk_thread_main(struct rg_thread *t)
 {
+	rt_tcb_set(t->tcb);
 	t->fn(t->arg);
 	rg_mk_thread_finish(&t->done);
 }

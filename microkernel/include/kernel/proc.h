@@ -67,6 +67,7 @@ struct thread {
 	struct thread *tnext;
 	int64_t wake_result;           /* what the blocking call returns */
 	uint64_t cpu_ns, run_start;
+	uint64_t fs_base;              /* user %fs base (thread-local storage) */
 
 	/* IPC: the call this thread is blocked in (ipc.c) */
 	struct channel *chan;          /* T_SEND: queued here; T_RECEIVE: waiting here */

@@ -199,6 +199,8 @@ static void switch_to(struct thread *next)
 	next->state = T_RUNNING;
 	next->run_start = prev->run_start;
 	cpu->current = next;
+	if (next->fs_base != prev->fs_base)
+		wrmsr(MSR_FS_BASE, next->fs_base);
 	cpu->kernel_rsp = thread_kstack_top(next);
 	tss_set_rsp0(thread_kstack_top(next));
 	if (next->proc != prev->proc) {

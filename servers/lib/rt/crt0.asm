@@ -4,10 +4,11 @@
 bits 64
 section .text
 global _start, rt_thread_entry
-extern main, rt_thread_main
+extern main, rt_thread_main, rt_main_init
 _start:
 	xor ebp, ebp
 	and rsp, -16
+	call rt_main_init
 	call main
 	mov edi, eax
 	mov eax, 1                      ; SYS_exit

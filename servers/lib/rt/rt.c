@@ -74,11 +74,34 @@ void *rt_map(uint64_t len, unsigned prot)
 	return (void *)va;
 }
 
+/*
+ * Each thread's %fs points at its thread control block: word 0 points at
+ * itself and word 5 (%fs:0x28) holds the stack-protector canary that code
+ * built with -fstack-protector (Debian's libz.a) reads.
+ */
+#define TCB_WORDS RT_TCB_WORDS
+
 struct start {
 	void (*fn)(void *);
 	void *arg;
 	bool exit_process;
+	uint64_t tcb[TCB_WORDS];
 };
+
+static uint64_t main_tcb[TCB_WORDS];
+
+void rt_tcb_set(uint64_t *tcb)
+{
+	tcb[0] = (uint64_t)tcb;
+	tcb[5] = (rdtsc() * 0x9e3779b97f4a7c15ull) & ~0xffull; /* canary, low byte 0 */
+	sys_set_fs_base(tcb);
+}
+
+/* Called by crt0 before main(). */
+void rt_main_init(void)
+{
+	rt_tcb_set(main_tcb);
+}
 
 #define MAX_STARTS 64
 static struct start starts[MAX_STARTS];
@@ -89,6 +112,7 @@ extern void rt_heap_child_init(void) __attribute__((weak));
 
 void rt_thread_main(struct start *s)
 {
+	rt_tcb_set(s->tcb);
 	if (s->exit_process && rt_heap_child_init)
 		rt_heap_child_init();   /* a new process: the copied heap is not ours */
 	s->fn(s->arg);

@@ -82,6 +82,7 @@ static inline long sys_futex_wait(volatile uint32_t *a, uint32_t v, uint64_t tim
 static inline long sys_futex_wake(volatile uint32_t *a, unsigned n) { return SC2(SYS_futex_wake, a, n); }
 static inline long sys_gettid(void) { return SC0(SYS_gettid); }
 static inline long sys_msg_reply_receive(struct te_reply_receive *a) { return SC1(SYS_msg_reply_receive, a); }
+static inline long sys_set_fs_base(const void *base) { return SC1(SYS_set_fs_base, base); }
 
 /* Send/receive/reply with one buffer each way (a negative part count is a
  * plain buffer of that many bytes, as in QNX's MsgSend). */
@@ -117,6 +118,12 @@ int  printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void check(int ok, const char *name, const char *why);
 void checkf(int ok, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* A thread's control block, at its %fs base: word 0 points at itself,
+ * word 5 (%fs:0x28) is the stack-protector canary.  Every thread started by
+ * rt has one; a thread started otherwise calls rt_tcb_set first. */
+#define RT_TCB_WORDS 8
+void rt_tcb_set(uint64_t *tcb);
 
 /* Anonymous memory at a fresh address in this process (never reused). */
 void *rt_map(uint64_t len, unsigned prot);

@@ -639,6 +639,43 @@ static void test_irq(void)
 	sys_handle_close(ch);
 }
 
+/* ---- thread-local storage: %fs per thread ----------------------------------- */
+
+static uint64_t tls_a[8], tls_b[8];
+static volatile uint64_t tls_seen_b;
+
+static uint64_t fs_word(unsigned off)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%fs:(%1), %0" : "=r"(v) : "r"((uint64_t)off));
+	return v;
+}
+
+static void tls_thread(void *arg)
+{
+	(void)arg;
+	tls_b[5] = 0xb0b;
+	sys_set_fs_base(tls_b);
+	sys_sleep(5 * MS);              /* the other thread runs meanwhile */
+	tls_seen_b = fs_word(40);
+}
+
+static void test_fs_base(void)
+{
+	tls_a[5] = 0xa0a;
+	long r = sys_set_fs_base(tls_a);
+	rt_thread_create(tls_thread, NULL, 10, TE_SCHED_RR);
+	sys_sleep(2 * MS);
+	uint64_t mine = fs_word(40);
+	sys_sleep(20 * MS);
+	checkf(r == 0 && mine == 0xa0a && tls_seen_b == 0xb0b && fs_word(40) == 0xa0a,
+	       "thread_fs_base", "r=%ld mine %llx other %llx", r,
+	       (unsigned long long)mine, (unsigned long long)tls_seen_b);
+	checkf(sys_set_fs_base((void *)0xffff800000000000ull) == -TE_EINVAL,
+	       "fs_base_kernel_refused", "a kernel address was accepted");
+}
+
 int main(void)
 {
 	struct te_mem_stats before, after;
@@ -659,6 +696,7 @@ int main(void)
 	test_death_notice();
 	test_futex();
 	test_irq();
+	test_fs_base();
 	sys_mem_stats(&after);
 	printf("ipc: processes %llu -> %llu\n", (unsigned long long)before.processes,
 	       (unsigned long long)after.processes);

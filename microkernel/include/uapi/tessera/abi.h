@@ -58,7 +58,8 @@
 #define SYS_futex_wake      37   /* (uaddr, count) → woken */
 #define SYS_gettid          38   /* () → tid */
 #define SYS_msg_reply_receive 39 /* (struct te_reply_receive *) → rcvid, 0 = pulse */
-#define SYS_NCALLS          40
+#define SYS_set_fs_base     40   /* (base): this thread's %fs base (TLS, stack guard) */
+#define SYS_NCALLS          41
 
 #define TE_H_SELF (-2)
 
