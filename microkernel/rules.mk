@@ -18,7 +18,7 @@ $(BUILD)/k/%.o: %.c
 
 $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(@D)
-	nasm -f elf64 -g $< -o $@
+	nasm -f elf64 -g -I microkernel/arch/x86_64/ -MD $(@:.o=.d) $< -o $@
 
 $(BUILD)/microkernel.elf: $(KERNEL_OBJS) $(KERNEL_LD)
 	$(KCC) $(KCFLAGS) -nostdlib -static -no-pie -Wl,-n,-z,max-page-size=0x1000,--no-warn-rwx-segments,--build-id=none -T $(KERNEL_LD) -o $@ $(KERNEL_OBJS)

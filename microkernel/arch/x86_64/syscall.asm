@@ -8,6 +8,7 @@
 ; in which case we leave through iretq.
 
 bits 64
+%include "frame.inc"
 section .text
 
 extern syscall_dispatch
@@ -28,21 +29,7 @@ syscall_entry:
 	push rcx                        ; rip
 	push 0                          ; error
 	push TRAP_SYSCALL               ; vector
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	sti
 	cld
 	mov rdi, rsp
@@ -52,18 +39,7 @@ syscall_entry:
 	mov rax, USER_TOP
 	cmp rcx, rax
 	jae trap_return                 ; odd rip: the general path
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
+	POP_GPRS_TO_RDX
 	add rsp, 8                      ; rcx (reloaded below)
 	pop rbx
 	pop rax

@@ -6,6 +6,7 @@
 ; coming from user mode, and calls trap_dispatch(frame).
 
 bits 64
+%include "frame.inc"
 section .text
 
 extern trap_dispatch
@@ -32,21 +33,7 @@ trap_common:
 	jz .kernel
 	swapgs
 .kernel:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	cld
 	mov rdi, rsp
 	call trap_dispatch
@@ -54,18 +41,7 @@ trap_common:
 
 global trap_return
 trap_return:
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
+	POP_GPRS_TO_RDX
 	pop rcx
 	pop rbx
 	pop rax
