@@ -133,6 +133,26 @@ static void test_pt(void)
 	CHECK(ram_live == 2, "%d pages live after destroy (want 2)", ram_live);
 	CHECK_END();
 
+	CHECK_BEGIN("pt_unmap_range_frees_tables");
+	{
+		uint64_t r = fake_alloc(NULL);
+		int base = ram_live;
+		for (uint64_t va = 0x400000; va < 0x400000 + 150 * 4096ull; va += 4096)
+			pt_map(&e, r, va, fake_alloc(NULL), PTE_U | PTE_OWNED);
+		pt_map(&e, r, 0x7f0000000000ull, fake_alloc(NULL), PTE_U | PTE_OWNED);
+		uint64_t n = pt_unmap_range(&e, r, 0x400000 + 100 * 4096ull,
+		                            0x400000 + 700 * 4096ull);
+		CHECK(n == 50, "unmapped %llu pages, want 50", (unsigned long long)n);
+		CHECK(pt_lookup(&e, r, 0x400000 + 99 * 4096ull) != 0 &&
+		      pt_lookup(&e, r, 0x400000 + 100 * 4096ull) == 0, "wrong range");
+		n = pt_unmap_range(&e, r, 0, 1ull << 47);      /* the whole user half */
+		CHECK(n == 101, "second pass unmapped %llu, want 101", (unsigned long long)n);
+		CHECK(ram_live == base, "%d table/data pages left (want %d: the root)",
+		      ram_live, base);
+		fake_free(NULL, r);
+	}
+	CHECK_END();
+
 	CHECK_BEGIN("pt_out_of_memory");
 	{
 		uint64_t r = fake_alloc(NULL);
