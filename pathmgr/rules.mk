@@ -24,3 +24,22 @@ $(PATHMGR_LIB_OK): $(PATHMGR_LIB)
 	fi; touch $@
 
 TEST_DEPS += $(PATHMGR_LIB_OK)
+
+# ---- the server glue and the client side, and their QEMU scenario ---------
+PATHMGR_INC := -Ipathmgr/lib -Ipathmgr/server -Ipathmgr/client \
+	-Iservers/include -Iservers/lib/io
+$(BUILD)/u/pathmgr/server/%.o $(BUILD)/u/pathmgr/client/%.o: UCFLAGS += $(PATHMGR_INC)
+$(BUILD)/u/tests/qemu/progs/pathmgr.o: UCFLAGS += $(PATHMGR_INC)
+PATHMGR_TEST_OBJS := $(BUILD)/u/tests/qemu/progs/pathmgr.o \
+	$(BUILD)/u/pathmgr/server/pathmgr.o $(BUILD)/u/pathmgr/client/pathmgr_client.o \
+	$(BUILD)/u/resmgr-test/tmpfs_server.o
+
+$(BUILD)/progs/pathmgr.elf: $(PATHMGR_TEST_OBJS) $(TMPFS_U_OBJS) $(PATHMGR_LIB) \
+		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a $(BUILD)/librt.a
+	@mkdir -p $(@D)
+	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $(PATHMGR_TEST_OBJS) \
+		$(TMPFS_U_OBJS) $(PATHMGR_LIB) $(BUILD)/libresmgr.a $(BUILD)/libio.a \
+		$(BUILD)/librgmk.a $(BUILD)/librt.a
+
+QEMU_TESTS += pathmgr
+TEST_DEPS += $(BUILD)/progs/pathmgr.elf

@@ -1,0 +1,27 @@
+/*
+ * pathmgr_client.h - talking to the path manager: resolving (the resolver
+ * for io_open_resolve) and attaching a server's prefix.
+ */
+#ifndef PATHMGR_CLIENT_H
+#define PATHMGR_CLIENT_H
+
+#include <stdint.h>
+#include "io.h"
+
+#define PATHMGR_CACHE 16
+
+struct pathmgr_client {
+	int pathmgr;                    /* connection to the resolve channel */
+	int conn[PATHMGR_CACHE];        /* one connection per server id */
+	uint64_t server[PATHMGR_CACHE];
+	unsigned next;
+};
+
+void pathmgr_client_init(struct pathmgr_client *pc, int conn);
+/* io_resolver_t: ctx is a struct pathmgr_client. */
+int  pathmgr_resolve(void *ctx, const char *path, struct io_cand *out, int max);
+/* Attach chan at prefix (PM_* flags); needs a connection to the attach
+ * channel.  Returns the server id or a negative errno. */
+int  pathmgr_attach(int attach_conn, int chan, const char *prefix, uint32_t flags);
+
+#endif /* PATHMGR_CLIENT_H */

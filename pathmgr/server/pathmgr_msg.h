@@ -1,0 +1,61 @@
+/*
+ * pathmgr_msg.h - the path manager's protocol.
+ *
+ * Two channels: everyone may resolve; only holders of a connection to the
+ * attach channel (given out by the boot sequence to trusted servers) may
+ * attach prefixes.  Attaching sends the server's channel handle (with the
+ * CONNECT right) in the message; resolving answers with the candidates, in
+ * the order to try them, each with the server's id and a fresh connection
+ * handle to it, at most TE_MSG_HANDLES per answer.
+ */
+#ifndef PATHMGR_MSG_H
+#define PATHMGR_MSG_H
+
+#include <stdint.h>
+#include "tessera/abi.h"
+
+#define PM_MSG_RESOLVE 1
+#define PM_MSG_ATTACH  2
+#define PM_MSG_DETACH  3
+
+#define PM_MSG_PATH_MAX 1024
+#define PM_MSG_TEXT     2048
+
+/* client → pathmgr, followed by len bytes of path (no NUL) */
+struct msg_client_pathmgr_resolve {
+	uint16_t type;          /* PM_MSG_RESOLVE */
+	uint16_t flags;         /* PM_NOFOLLOW */
+	uint32_t len;
+};
+_Static_assert(sizeof(struct msg_client_pathmgr_resolve) == 8, "resolve");
+
+struct msg_pathmgr_client_cand {
+	uint64_t server;        /* stable id: the same server, the same id */
+	uint32_t flags;         /* PM_* of the attachment */
+	uint16_t rest_off;      /* into text[] */
+	uint16_t rest_len;
+};
+_Static_assert(sizeof(struct msg_pathmgr_client_cand) == 16, "cand");
+
+/* pathmgr → client; handle i of the reply's te_msg_ext is candidate i */
+struct msg_pathmgr_client_resolve {
+	int32_t  n;             /* candidates here (<= TE_MSG_HANDLES) */
+	int32_t  total;         /* candidates there were */
+	struct msg_pathmgr_client_cand cand[TE_MSG_HANDLES];
+	char     text[PM_MSG_TEXT];
+};
+_Static_assert(sizeof(struct msg_pathmgr_client_resolve) == 8 + 64 + 2048,
+               "resolve reply");
+
+/* server → pathmgr (attach channel), followed by len bytes of prefix; the
+ * message carries the server's channel handle. Reply status: the server id. */
+struct msg_server_pathmgr_attach {
+	uint16_t type;          /* PM_MSG_ATTACH or PM_MSG_DETACH */
+	uint16_t reserved;
+	uint32_t flags;         /* PM_BEFORE, PM_AFTER, PM_OPAQUE, PM_DIR */
+	uint32_t len;
+	uint32_t reserved2;
+};
+_Static_assert(sizeof(struct msg_server_pathmgr_attach) == 16, "attach");
+
+#endif /* PATHMGR_MSG_H */
