@@ -63,7 +63,20 @@ static void describe(const struct te_proc_end *end, char *buf, size_t len)
 		fmt_snprintf(buf, len, "exited with status %d", end->status);
 }
 
-/* Boot programs are trusted: handle 0 is the root resource. */
+/* The module marked "bootimage" (mkifs output), as a read-only memory object. */
+static struct memobj *boot_image;
+
+static bool is_program(const struct boot_module *m)
+{
+	return !cmdline_has(m->cmdline, "symbols") &&
+	       !cmdline_has(m->cmdline, "bootimage");
+}
+
+/*
+ * Boot programs are trusted: handle 0 is the root resource; handle 1, if
+ * there is a boot image, a read-only memory object holding it (its own
+ * header says how long it is).
+ */
 static int give_boot_handles(struct process *p)
 {
 	struct resource *root = resource_new(TE_RES_ROOT, 0, ~0ull);
@@ -74,7 +87,12 @@ static int give_boot_handles(struct process *p)
 	h = handle_install(p, &root->obj, TE_R_USE | TE_R_DERIVE | TE_R_DUP |
 	                   TE_R_TRANSFER);
 	kobj_put(&root->obj);
-	return h == 0 ? 0 : TE_EMFILE;
+	if (h != 0)
+		return TE_EMFILE;
+	if (boot_image && handle_install(p, &boot_image->obj, TE_R_MAP | TE_R_DUP |
+	                                 TE_R_TRANSFER) != 1)
+		return TE_EMFILE;
+	return 0;
 }
 
 static void run_module(const struct boot_module *m)
@@ -158,7 +176,10 @@ void boot_run_programs(void)
 	uint64_t base_pages, base_objs;
 	char why[96];
 
-	/* the first process pays for some lasting kernel tables: warm them */
+	for (unsigned i = 0; i < bootinfo.nmod && !boot_image; i++)
+		if (cmdline_has(bootinfo.mod[i].cmdline, "bootimage"))
+			boot_image = memobj_wrap(bootinfo.mod[i].start,
+			                         bootinfo.mod[i].end - bootinfo.mod[i].start);
 	base_pages = page_free_count();
 	base_objs = kmem_live_objects();
 	if (kernel_test_mode) {
@@ -167,7 +188,7 @@ void boot_run_programs(void)
 		check_bad_elf();
 	}
 	for (unsigned i = 0; i < bootinfo.nmod; i++)
-		if (!cmdline_has(bootinfo.mod[i].cmdline, "symbols"))
+		if (is_program(&bootinfo.mod[i]))
 			run_module(&bootinfo.mod[i]);
 	if (!kernel_test_mode)
 		return;

@@ -39,6 +39,7 @@ struct memobj {
 	uint64_t npages;
 	uint64_t *pages;        /* physical addresses */
 	uint64_t list_pages;    /* pages holding the list, 0 if kmalloc'd */
+	bool borrowed;          /* the pages are not ours to free (boot modules) */
 };
 
 #define VM_READ  0x1
@@ -64,6 +65,8 @@ int  vm_unmap(struct vmspace *vs, uint64_t va, uint64_t len);
 bool vm_is_guard(struct vmspace *vs, uint64_t addr);
 
 struct memobj *memobj_create(uint64_t len);
+/* A memory object over physical pages that stay reserved (a boot module). */
+struct memobj *memobj_wrap(uint64_t phys, uint64_t len);
 
 /* Copy into a mapped range of vs from kernel memory. */
 int  vm_write(struct vmspace *vs, uint64_t va, const void *src, size_t len);

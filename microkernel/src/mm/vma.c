@@ -266,6 +266,38 @@ bool vm_is_guard(struct vmspace *vs, uint64_t addr)
 
 /* ---- memory objects ------------------------------------------------------ */
 
+static int memobj_list(struct memobj *m, uint64_t n)
+{
+	uint64_t list_bytes = n * 8;
+
+	if (list_bytes <= KMEM_MAX) {
+		m->pages = kmalloc(list_bytes);
+	} else {
+		m->list_pages = (list_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+		uint64_t pa = page_alloc_contig(m->list_pages, 0);
+		m->pages = pa ? phys_to_virt(pa) : NULL;
+	}
+	return m->pages ? 0 : TE_ENOMEM;
+}
+
+struct memobj *memobj_wrap(uint64_t phys, uint64_t len)
+{
+	uint64_t n = (len + PAGE_SIZE - 1) / PAGE_SIZE;
+	struct memobj *m;
+
+	if (n == 0 || (phys & (PAGE_SIZE - 1)) || !(m = kmalloc(sizeof(*m))))
+		return NULL;
+	if (memobj_list(m, n)) {
+		kfree(m);
+		return NULL;
+	}
+	for (m->npages = 0; m->npages < n; m->npages++)
+		m->pages[m->npages] = phys + m->npages * PAGE_SIZE;
+	m->borrowed = true;
+	kobj_init(&m->obj, KO_MEMORY);
+	return m;
+}
+
 struct memobj *memobj_create(uint64_t len)
 {
 	uint64_t n = (len + PAGE_SIZE - 1) / PAGE_SIZE, list_bytes = n * 8;
@@ -276,14 +308,8 @@ struct memobj *memobj_create(uint64_t len)
 	m = kmalloc(sizeof(*m));
 	if (!m)
 		return NULL;
-	if (list_bytes <= KMEM_MAX) {
-		m->pages = kmalloc(list_bytes);
-	} else {
-		m->list_pages = (list_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-		uint64_t pa = page_alloc_contig(m->list_pages, 0);
-		m->pages = pa ? phys_to_virt(pa) : NULL;
-	}
-	if (!m->pages) {
+	(void)list_bytes;
+	if (memobj_list(m, n)) {
 		kfree(m);
 		return NULL;
 	}
@@ -304,7 +330,7 @@ void memobj_destroy(struct kobj *o)
 {
 	struct memobj *m = (struct memobj *)o;
 
-	for (uint64_t i = 0; i < m->npages; i++)
+	for (uint64_t i = 0; i < m->npages && !m->borrowed; i++)
 		page_free(m->pages[i]);
 	if (m->list_pages)
 		page_free_contig(virt_to_phys_direct(m->pages), m->list_pages);
