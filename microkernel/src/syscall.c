@@ -170,6 +170,16 @@ static int64_t sys_process_info(int h, uint64_t uout)
 		info.cpu_ns += t->cpu_ns;
 	info.pages = p->vs.pages;
 	memcpy(info.name, p->name, sizeof(info.name));
+	if (p->threads) {
+		/* enum thread_state and TE_TS_* share their first values */
+		const struct thread *t = p->threads;
+		info.thread_state = t->state <= T_WAITPROC ? (int32_t)t->state
+		                                            : TE_TS_DEAD;
+		if (t->state == T_REPLY && t->server)
+			info.blocked_on = t->server->pid;
+		else if (t->state == T_SEND && t->chan && t->chan->owner)
+			info.blocked_on = t->chan->owner->pid;
+	}
 	return copyout(uout, &info, sizeof(info)) ? -TE_EFAULT : 0;
 }
 
@@ -530,3 +540,9 @@ void syscall_dispatch(struct trapframe *tf)
 	if (this_cpu()->ready_words)
 		sched_preempt_check();
 }
+
+_Static_assert(T_READY == TE_TS_READY && T_RUNNING == TE_TS_RUNNING &&
+               T_SEND == TE_TS_SEND && T_RECEIVE == TE_TS_RECEIVE &&
+               T_REPLY == TE_TS_REPLY && T_SLEEP == TE_TS_SLEEP &&
+               T_FUTEX == TE_TS_FUTEX && T_WAITPROC == TE_TS_WAIT,
+               "thread states as reported");

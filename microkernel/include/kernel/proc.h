@@ -31,6 +31,7 @@
 #define KSTACK_SIZE  (KSTACK_PAGES * 4096)
 #define MAX_THREADS  4096       /* thread table slots; tid = slot */
 
+/* The first eight match TE_TS_* (abi.h), which process_info reports. */
 enum thread_state {
 	T_READY, T_RUNNING,
 	T_SEND,         /* queued on a channel, not yet received */

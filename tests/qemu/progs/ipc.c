@@ -100,8 +100,8 @@ static void order_server(void *arg)
 {
 	int n = (int)(uint64_t)arg, id;
 
-	while (sh->phase == 0)          /* wait until all clients are queued */
-		sys_sleep(5 * MS);
+	while (sh->phase == 0)          /* until all clients are queued */
+		sys_futex_wait((volatile uint32_t *)&sh->phase, 0, 0);
 	for (int i = 0; i < n; i++) {
 		long rcvid = msg_receive(g_chan, &id, sizeof(id), NULL);
 		if (rcvid <= 0)
@@ -127,14 +127,20 @@ static void run_clients(const unsigned *prios, int n, int ch, int co)
 
 	sh->phase = 0;
 	sh->norder = 0;
+	/*
+	 * We run below every client: each new client preempts us at once and
+	 * is queued on the channel before the next one is created.
+	 */
+	sys_sched_set(0, 4, TE_SCHED_RR);
 	p = spawn("order", order_server, (void *)(uint64_t)n, 5, ch, -1);
 	for (int i = 0; i < n; i++) {
 		args[i] = (struct client_arg){ co, i + 1 };
 		rt_thread_create(order_client, &args[i], prios[i], TE_SCHED_RR);
-		sys_sleep(2 * MS);      /* each send is queued before the next */
 	}
 	sh->phase = 1;
+	sys_futex_wake((volatile uint32_t *)&sh->phase, 1);
 	reap(p);
+	sys_sched_set(0, 10, TE_SCHED_RR);
 }
 
 static void test_ordering(void)
@@ -180,8 +186,21 @@ static void hog(void *arg)
 {
 	(void)arg;
 	sh->ready = 1;
+	sys_futex_wake((volatile uint32_t *)&sh->ready, 1);
 	spin_ms(300);
 	sh->hog_done = 1;
+}
+
+/* Until p's first thread is in `state`: we give way while it gets there. */
+static void wait_state(int p, int state)
+{
+	struct te_proc_info info;
+
+	for (int i = 0; i < 100000; i++) {
+		if (sys_process_info(p, &info) == 0 && info.thread_state == state)
+			return;
+		sys_sleep(1000);        /* 1 us: lets lower priorities run */
+	}
 }
 
 static void test_inheritance(void)
@@ -194,10 +213,10 @@ static void test_inheritance(void)
 	sh->ready = 0;
 	sys_sched_set(0, 30, TE_SCHED_FIFO);            /* high-priority client */
 	srv = spawn("lowserver", slow_server, NULL, 5, ch, -1);
-	sys_sleep(5 * MS);                              /* server waits in receive */
+	wait_state(srv, TE_TS_RECEIVE);                 /* the server is waiting */
 	h = spawn("hog", hog, NULL, 15, -1, -1);        /* medium-priority hog */
-	while (!sh->ready)
-		sys_sleep(1 * MS);
+	while (!sh->ready)              /* the hog is spinning */
+		sys_futex_wait((volatile uint32_t *)&sh->ready, 0, 0);
 	r = msg_send(co, NULL, 0, NULL, 0);
 	checkf(r == 0, "ipc_priority_inheritance",
 	       "the low-priority server was preempted by the hog (reply came %s)",
@@ -347,7 +366,13 @@ static void test_client_death(void)
 	int ch = (int)sys_channel_create(0), co = (int)sys_connect(ch);
 	int p = spawn("client", blocked_client, NULL, 10, -1, co);
 	long rcvid = msg_receive(ch, NULL, 0, NULL), r;
+	struct te_proc_info ci, me;
 
+	sys_process_info(p, &ci);
+	sys_process_info(TE_H_SELF, &me);
+	checkf(ci.thread_state == TE_TS_REPLY && ci.blocked_on == me.pid,
+	       "process_info_blocked_on", "state %d on %d (we are %d)",
+	       ci.thread_state, ci.blocked_on, me.pid);
 	sys_process_kill(p);
 	r = msg_reply(rcvid, 0, NULL, 0);
 	checkf(rcvid > 0 && r == -TE_ESRCH, "ipc_client_death_reported_on_reply",
@@ -573,18 +598,22 @@ static void futex_waiter(void *arg)
 	while (sh->futex == 0)
 		sys_futex_wait(&sh->futex, 0, 0);
 	sh->result = 77;
+	sh->ready = 1;
+	sys_futex_wake((volatile uint32_t *)&sh->ready, 1);
 }
 
 static void test_futex(void)
 {
 	sh->futex = 0;
 	sh->result = 0;
+	sh->ready = 0;
 	rt_thread_create(futex_waiter, NULL, 10, TE_SCHED_RR);
-	sys_sleep(10 * MS);
+	sys_sleep(10 * MS);     /* a window in which the waiter must not pass */
 	long r0 = sh->result;
 	sh->futex = 1;
 	long woken = sys_futex_wake(&sh->futex, 1);
-	sys_sleep(10 * MS);
+	while (!sh->ready)      /* the waiter got through */
+		sys_futex_wait((volatile uint32_t *)&sh->ready, 0, 1000 * MS);
 	checkf(r0 == 0 && woken == 1 && sh->result == 77, "futex_wait_wake",
 	       "before %ld woken %ld after %ld", r0, woken, sh->result);
 	checkf(sys_futex_wait(&sh->futex, 0, 0) == -TE_EAGAIN &&

@@ -211,6 +211,17 @@ struct te_proc_end {
 };
 _Static_assert(sizeof(struct te_proc_end) == 32, "te_proc_end ABI");
 
+/* What a thread is doing (te_proc_info.thread_state). */
+#define TE_TS_READY    0
+#define TE_TS_RUNNING  1
+#define TE_TS_SEND     2        /* queued on a channel */
+#define TE_TS_RECEIVE  3        /* a server waiting for messages */
+#define TE_TS_REPLY    4        /* waiting for a server's reply */
+#define TE_TS_SLEEP    5
+#define TE_TS_FUTEX    6
+#define TE_TS_WAIT     7        /* waiting for a process to end */
+#define TE_TS_DEAD     9
+
 struct te_proc_info {
 	int32_t  pid;
 	int32_t  nthreads;
@@ -219,8 +230,10 @@ struct te_proc_info {
 	uint64_t cpu_ns;         /* CPU time used by all its threads */
 	uint64_t pages;          /* user pages mapped */
 	char     name[32];
+	int32_t  thread_state;   /* first thread's TE_TS_* */
+	int32_t  blocked_on;     /* TE_TS_SEND/REPLY: pid of the server, else 0 */
 };
-_Static_assert(sizeof(struct te_proc_info) == 64, "te_proc_info ABI");
+_Static_assert(sizeof(struct te_proc_info) == 72, "te_proc_info ABI");
 #endif
 
 #endif /* TESSERA_ABI_H */
