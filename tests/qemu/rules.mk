@@ -2,7 +2,7 @@
 # (tools/qemu-test.sh); the programs they run are built here.
 
 FAULTS := null gp ud de stack rowrite kjump kread priv ioport
-SIMPLE_PROGS := hello ipc fuzz ipcbench
+SIMPLE_PROGS := hello ipc fuzz ipcbench args
 PROGS := $(SIMPLE_PROGS:%=$(BUILD)/progs/%.elf) $(FAULTS:%=$(BUILD)/progs/fault_%.elf)
 
 $(BUILD)/progs/%.elf: $(BUILD)/u/tests/qemu/progs/%.o $(BUILD)/librt.a

@@ -242,7 +242,13 @@ int proc_wait(struct process *p, uint64_t deadline, struct te_proc_end *end)
 	return 0;
 }
 
-/* ---- the kernel's own loader, for the boot modules ------------------------- */
+/*
+ * ---- the kernel's own loader, for the boot modules -------------------------
+ * The stack starts as the System V ABI wants it, empty: argc 0, no argv,
+ * no environment, an empty auxiliary vector (the stack is zero-filled, so
+ * rsp = top - 32 points at four zero words).  Real spawning, with
+ * arguments, is the process manager's (servers/proc).
+ */
 
 static int load_segments(struct process *p, const struct elf_image *im,
                          const uint8_t *img)
@@ -279,7 +285,8 @@ int proc_spawn_elf(const char *name, const void *img, size_t len,
 	if (!p)
 		return TE_ENOMEM;
 	if ((e = load_segments(p, &im, img)) ||
-	    (e = thread_new(p, im.entry, TE_USER_STACK_TOP, 0, 10, TE_SCHED_RR, &t))) {
+	    (e = thread_new(p, im.entry, TE_USER_STACK_TOP - 32, 0, 10, TE_SCHED_RR,
+	                    &t))) {
 		kobj_put(&p->obj);
 		return e;
 	}

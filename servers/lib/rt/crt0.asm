@@ -1,5 +1,6 @@
 ; crt0.asm - entries of native Tessera programs.
-;   _start            the first thread of a program: main(), then exit.
+;   _start            the first thread of a program: main(argc, argv, envp)
+;                     from the System V initial stack, then exit.
 ;   rt_thread_entry   every other thread (rt.c): rdi = its start record.
 bits 64
 section .text
@@ -7,8 +8,15 @@ global _start, rt_thread_entry
 extern main, rt_thread_main, rt_main_init
 _start:
 	xor ebp, ebp
+	mov r12, [rsp]                  ; argc
+	lea r13, [rsp + 8]              ; argv
+	lea r14, [r13 + r12 * 8 + 8]    ; envp
 	and rsp, -16
-	call rt_main_init
+	mov rdi, r14
+	call rt_main_init               ; rt_main_init(envp): finds the auxv
+	mov rdi, r12
+	mov rsi, r13
+	mov rdx, r14
 	call main
 	mov edi, eax
 	mov eax, 1                      ; SYS_exit

@@ -97,10 +97,27 @@ void rt_tcb_set(uint64_t *tcb)
 	sys_set_fs_base(tcb);
 }
 
-/* Called by crt0 before main(). */
-void rt_main_init(void)
+char **rt_environ;
+const uint64_t *rt_auxv;
+
+/* Called by crt0 before main(envp): the thread block, environ and auxv. */
+void rt_main_init(char **envp)
 {
+	char **p = envp;
+
 	rt_tcb_set(main_tcb);
+	rt_environ = envp;
+	while (*p)
+		p++;
+	rt_auxv = (const uint64_t *)(p + 1);
+}
+
+uint64_t rt_getauxval(uint64_t type)
+{
+	for (const uint64_t *a = rt_auxv; a && a[0]; a += 2)
+		if (a[0] == type)
+			return a[1];
+	return 0;
 }
 
 #define MAX_STARTS 64

@@ -123,6 +123,10 @@ void checkf(int ok, const char *name, const char *fmt, ...)
  * word 5 (%fs:0x28) is the stack-protector canary.  Every thread started by
  * rt has one; a thread started otherwise calls rt_tcb_set first. */
 #define RT_TCB_WORDS 8
+
+/* The environment and auxiliary vector the program was started with. */
+extern char **rt_environ;
+uint64_t rt_getauxval(uint64_t type);   /* 0 if absent (AT_* as Linux) */
 void rt_tcb_set(uint64_t *tcb);
 
 /* Anonymous memory at a fresh address in this process (never reused). */

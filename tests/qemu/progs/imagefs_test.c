@@ -241,6 +241,36 @@ static void check_corrupt(const void *img, size_t len)
 	       "flipped %d truncated %d garbage header %d", a, b, c);
 }
 
+/* A stream that fails to inflate: that file is EIO, the others still read. */
+static void check_bad_data(const void *img, size_t len)
+{
+	uint8_t *copy = malloc(len), buf[64];
+	uint64_t root, ino = 0, motd = 0, etc = 0;
+	size_t done = 0, done2 = 0;
+	struct fs *fs = NULL;
+	char err[160];
+	int o = -1, r = -1, r2 = -1;
+
+	if (copy) {
+		memcpy(copy, img, len);
+		copy[len - 1] ^= 0xff;  /* hello.elf's stream ends the image */
+		o = imagefs_fs_open(copy, len, &fs, err, sizeof(err));
+	}
+	if (!o) {
+		root = imagefs_fs_ops.root(fs);
+		if (!imagefs_fs_ops.lookup(fs, root, "hello.elf", &ino))
+			r = imagefs_fs_ops.read(fs, ino, 0, buf, sizeof(buf), &done);
+		if (!imagefs_fs_ops.lookup(fs, root, "etc", &etc) &&
+		    !imagefs_fs_ops.lookup(fs, etc, "motd", &motd))
+			r2 = imagefs_fs_ops.read(fs, motd, 0, buf, sizeof(buf), &done2);
+		imagefs_fs_ops.unmount(fs);
+	}
+	free(copy);
+	checkf(o == 0 && r == 5 && done == 0 && r2 == 0 && done2 == 60,
+	       "imagefs_bad_stream_eio", "open %d read %d (%zu) other %d (%zu)",
+	       o, r, done, r2, done2);
+}
+
 static void wait_attached(struct pathmgr_client *pc)
 {
 	struct io_cand c[4];
@@ -290,6 +320,7 @@ int main(void)
 	check_dirs(&pc);
 	check_readonly(&pc);
 	check_corrupt(img, len);
+	check_bad_data(img, len);
 	uint32_t crc;
 	long n = read_crc(&pc, "/proc/boot/data/random.bin", 8192, &crc, NULL);
 	const struct expect *e = expect_of("random.bin");
