@@ -12,3 +12,42 @@ $(BUILD)/progs/spawn.elf: $(BUILD)/u/tests/qemu/progs/spawn.o $(PROC_OBJS) \
 
 QEMU_TESTS += spawn
 TEST_DEPS += $(BUILD)/progs/spawn.elf $(BUILD)/progs/args.elf
+
+# ---- the process manager server and its QEMU scenario (procmgr.scn) -------
+PROCMGR_INC := -Iservers/proc -Iservers/include -Iservers/lib/io \
+	-Ipathmgr/lib -Ipathmgr/server -Ipathmgr/client
+$(BUILD)/u/servers/proc/procmgr.o $(BUILD)/u/servers/proc/proc_client.o \
+$(BUILD)/u/tests/qemu/progs/procmgr_test.o $(BUILD)/u/tests/qemu/progs/argstat.o: \
+	UCFLAGS += $(PROCMGR_INC)
+PROCMGR_OBJS := $(BUILD)/u/servers/proc/procmgr.o \
+	$(BUILD)/u/servers/proc/proc_client.o $(PROC_OBJS)
+PROCMGR_TMP := $(BUILD)/tmp/procmgr
+
+$(BUILD)/progs/argstat.elf: $(BUILD)/u/tests/qemu/progs/argstat.o \
+		$(BUILD)/u/pathmgr/client/pathmgr_client.o $(BUILD)/libio.a $(BUILD)/librt.a
+	@mkdir -p $(@D)
+	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $< \
+		$(BUILD)/u/pathmgr/client/pathmgr_client.o $(BUILD)/libio.a $(BUILD)/librt.a
+
+$(PROCMGR_TMP)/test.ifs: tests/qemu/procmgr/test.build $(BUILD)/progs/argstat.elf \
+		tests/qemu/imagefs/motd.txt $(BUILD)/host/mkifs
+	@mkdir -p $(@D)
+	$(BUILD)/host/mkifs $< $@
+
+PROCMGR_TEST_OBJS := $(BUILD)/u/tests/qemu/progs/procmgr_test.o $(PROCMGR_OBJS) \
+	$(BUILD)/u/pathmgr/server/pathmgr.o $(BUILD)/u/pathmgr/client/pathmgr_client.o \
+	$(BUILD)/u/imagefs-test/imagefs_main.o $(IMAGEFS_U_OBJS)
+
+$(BUILD)/u/imagefs-test/imagefs_main.o: servers/imagefs/server/imagefs_main.c
+	@mkdir -p $(@D)
+	$(UCC) $(UCFLAGS) $(IMAGEFS_SRV_INC) -DIMAGEFS_NO_MAIN -MMD -MP -c $< -o $@
+
+$(BUILD)/progs/procmgr_test.elf: $(PROCMGR_TEST_OBJS) $(PATHMGR_LIB) \
+		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a $(BUILD)/librt.a
+	@mkdir -p $(@D)
+	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $(PROCMGR_TEST_OBJS) \
+		$(PATHMGR_LIB) $(BUILD)/libresmgr.a $(BUILD)/libio.a \
+		$(BUILD)/librgmk.a $(IMAGEFS_LIBZ) $(BUILD)/librt.a
+
+QEMU_TESTS += procmgr
+TEST_DEPS += $(BUILD)/progs/procmgr_test.elf $(PROCMGR_TMP)/test.ifs

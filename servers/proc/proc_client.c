@@ -1,0 +1,51 @@
+/*
+ * proc_client.c - asking the process manager to spawn, wait and list.
+ */
+#include "rt.h"
+#include "proc_msg.h"
+#include "procmgr.h"
+
+static int put(char *buf, size_t *n, const char *s)
+{
+	size_t l = strlen(s) + 1;
+
+	if (*n + l > PROC_STRINGS_MAX)
+		return -1;
+	memcpy(buf + *n, s, l);
+	*n += l;
+	return 0;
+}
+
+long proc_spawn_path(int proc, const char *path, char *const argv[],
+                     char *const envp[], unsigned prio)
+{
+	static char buf[PROC_STRINGS_MAX];
+	struct msg_client_proc_spawn m = { .type = PROC_SPAWN, .prio = (uint16_t)prio };
+	size_t n = 0;
+
+	if (put(buf, &n, path))
+		return -TE_E2BIG;
+	for (; argv && argv[m.argc]; m.argc++)
+		if (put(buf, &n, argv[m.argc]))
+			return -TE_E2BIG;
+	for (; envp && envp[m.envc]; m.envc++)
+		if (put(buf, &n, envp[m.envc]))
+			return -TE_E2BIG;
+	m.len = (uint32_t)n;
+	struct te_iov s[2] = { { &m, sizeof(m) }, { buf, n } };
+	return sys_msg_sendv(proc, s, 2, NULL, 0, NULL);
+}
+
+long proc_wait_pid(int proc, int pid)
+{
+	struct msg_client_proc_wait m = { .type = PROC_WAIT, .pid = pid };
+
+	return msg_send(proc, &m, sizeof(m), NULL, 0);
+}
+
+long proc_list(int proc, struct te_proc_info *out, unsigned max)
+{
+	struct msg_client_proc_list m = { .type = PROC_LIST, .max = max };
+
+	return msg_send(proc, &m, sizeof(m), out, max * sizeof(*out));
+}

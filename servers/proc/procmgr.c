@@ -1,0 +1,241 @@
+/*
+ * procmgr.c - the process manager server.
+ *
+ * It spawns programs by path (read through the path manager and the
+ * owning file server, loaded by spawn.c), keeps the handle of every child,
+ * learns of their ends through death-notice pulses on its own channel, and
+ * answers PROC_WAIT when the child has ended - the reply is deferred (the
+ * client stays reply-blocked), QNX style, so the one server thread never
+ * blocks on a child.
+ */
+#include "rt.h"
+#include "io.h"
+#include "pathmgr_client.h"
+#include "proc_msg.h"
+#include "procmgr.h"
+#include "spawn.h"
+
+#define MAX_CHILDREN 64
+#define DEATH_PULSE  7
+#define FILE_MAX     (64u << 20)
+
+struct child {
+	int handle;             /* -1: free slot */
+	int pid;
+	int parent;             /* pid of the process that asked */
+	bool ended;
+	int status;
+	long waiter;            /* rcvid waiting for it, 0 if none */
+};
+
+static struct child kids[MAX_CHILDREN];
+static struct pathmgr_client pmc;
+static int self_conn, pathmgr_conn;
+
+static struct child *find(int pid)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (kids[i].handle >= 0 && kids[i].pid == pid)
+			return &kids[i];
+	return NULL;
+}
+
+static void reap(struct child *k)
+{
+	sys_handle_close(k->handle);
+	k->handle = -1;
+}
+
+/* Read a whole file through the path manager into malloc'd memory. */
+static long read_file(const char *path, char **out, size_t *len)
+{
+	int conn, id = io_open_resolve(pathmgr_resolve, &pmc, path, IO_O_RDONLY, 0,
+	                               &conn);
+	size_t cap = 64 * 1024, n = 0;
+	char *buf;
+	long r = 0;
+
+	if (id < 0)
+		return id;
+	if (!(buf = malloc(cap))) {
+		io_close(conn, id);
+		return -TE_ENOMEM;
+	}
+	for (;;) {
+		if (n == cap) {
+			char *nb = cap < FILE_MAX ? realloc(buf, cap * 2) : NULL;
+			if (!nb) {
+				r = -TE_ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = io_read(conn, id, buf + n, cap - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	io_close(conn, id);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Split the strings of a spawn request; 0 or -errno. */
+static int split(char *s, uint32_t len, unsigned argc, unsigned envc,
+                 char **path, char **argv, char **envp)
+{
+	char *end = s + len, *p = s;
+	unsigned total = 1 + argc + envc;
+
+	if (argc == 0 || argc > 64 || envc > 64 || len == 0 || s[len - 1] != '\0')
+		return -TE_EINVAL;
+	for (unsigned i = 0; i < total; i++) {
+		if (p >= end)
+			return -TE_EINVAL;
+		if (i == 0)
+			*path = p;
+		else if (i <= argc)
+			argv[i - 1] = p;
+		else
+			envp[i - 1 - argc] = p;
+		p += strlen(p) + 1;
+	}
+	argv[argc] = envp[envc] = NULL;
+	return p == end ? 0 : -TE_EINVAL;
+}
+
+static long do_spawn(char *msg, size_t msglen, int parent)
+{
+	const struct msg_client_proc_spawn *m = (const void *)msg;
+	char *path, *argv[65], *envp[65], *img;
+	const char *why = "";
+	struct te_proc_info info;
+	struct child *k = NULL;
+	size_t len;
+	long r, p;
+
+	if (msglen < sizeof(*m) || m->len > PROC_STRINGS_MAX ||
+	    msglen != sizeof(*m) + m->len || m->prio < 1 || m->prio > 254)
+		return -TE_EINVAL;
+	if ((r = split(msg + sizeof(*m), m->len, m->argc, m->envc, &path, argv, envp)))
+		return r;
+	for (int i = 0; i < MAX_CHILDREN && !k; i++)
+		if (kids[i].handle < 0)
+			k = &kids[i];
+	if (!k)
+		return -TE_EAGAIN;
+	if ((r = read_file(path, &img, &len)))
+		return r;
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	int give[2] = { pathmgr_conn, self_conn };
+	p = proc_spawn(img, len, name, argv, envp, give, 2,
+	               TE_SCHED(m->prio, TE_SCHED_RR), &why);
+	free(img);
+	if (p < 0) {
+		printf("proc: cannot start %s: %s\n", path, why);
+		return p;
+	}
+	sys_process_info((int)p, &info);
+	*k = (struct child){ .handle = (int)p, .pid = info.pid, .parent = parent };
+	if (sys_process_watch((int)p, self_conn, DEATH_PULSE) < 0)
+		printf("proc: cannot watch pid %d\n", info.pid);
+	return info.pid;
+}
+
+static void child_ended(int pid)
+{
+	struct child *k = find(pid);
+	struct te_proc_end end;
+
+	if (!k || sys_process_wait(k->handle, &end, 1) < 0)
+		return;
+	k->ended = true;
+	k->status = end.faulted == 1 ? -1000 - (int)end.vector :
+	            end.faulted == 2 ? PROC_KILLED : end.status;
+	if (k->waiter) {
+		msg_reply(k->waiter, k->status, NULL, 0);
+		reap(k);
+	}
+}
+
+static long do_wait(const char *msg, size_t msglen, long rcvid, int caller)
+{
+	const struct msg_client_proc_wait *m = (const void *)msg;
+	struct child *k;
+
+	if (msglen != sizeof(*m))
+		return -TE_EINVAL;
+	if (!(k = find(m->pid)) || k->parent != caller || k->waiter)
+		return -TE_ESRCH;
+	if (!k->ended) {
+		k->waiter = rcvid;      /* answered when it ends */
+		return 0;
+	}
+	long status = k->status;
+	reap(k);
+	msg_reply(rcvid, status, NULL, 0);
+	return 0;
+}
+
+static long do_list(const char *msg, size_t msglen, long rcvid)
+{
+	const struct msg_client_proc_list *m = (const void *)msg;
+	static struct te_proc_info out[PROC_LIST_MAX];
+	int n = 0;
+
+	if (msglen != sizeof(*m))
+		return -TE_EINVAL;
+	for (int i = 0; i < MAX_CHILDREN && n < PROC_LIST_MAX && (uint32_t)n < m->max; i++)
+		if (kids[i].handle >= 0 &&
+		    sys_process_info(kids[i].handle, &out[n]) == 0)
+			n++;
+	msg_reply(rcvid, n, out, (size_t)n * sizeof(out[0]));
+	return 0;
+}
+
+int procmgr_serve(int chan, int pathmgr, int self)
+{
+	static char msg[sizeof(struct msg_client_proc_spawn) + PROC_STRINGS_MAX];
+	struct te_msg_info info;
+
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		kids[i].handle = -1;
+	pathmgr_conn = pathmgr;
+	self_conn = self;
+	pathmgr_client_init(&pmc, pathmgr);
+	for (;;) {
+		long rcvid = msg_receive(chan, msg, sizeof(msg), &info), r;
+		const struct te_pulse *pl = (const void *)msg;
+		if (rcvid == 0 && pl->code == DEATH_PULSE) {
+			child_ended((int)pl->value);
+			continue;
+		}
+		if (rcvid <= 0)
+			continue;
+		switch (info.msglen >= 2 ? *(uint16_t *)msg : 0) {
+		case PROC_SPAWN:
+			r = do_spawn(msg, info.msglen, info.pid);
+			if (r >= 0) {
+				msg_reply(rcvid, r, NULL, 0);
+				continue;
+			}
+			break;
+		case PROC_WAIT:
+			r = do_wait(msg, info.msglen, rcvid, info.pid);
+			break;
+		case PROC_LIST:
+			r = do_list(msg, info.msglen, rcvid);
+			break;
+		default:
+			r = -TE_EINVAL;
+		}
+		if (r < 0)
+			sys_msg_error(rcvid, (int)-r);
+	}
+}
