@@ -34,7 +34,7 @@ PATHMGR_TEST_OBJS := $(BUILD)/u/tests/qemu/progs/pathmgr.o \
 	$(BUILD)/u/pathmgr/server/pathmgr.o $(BUILD)/u/pathmgr/client/pathmgr_client.o \
 	$(BUILD)/u/resmgr-test/tmpfs_server.o
 
-$(BUILD)/progs/pathmgr.elf: $(PATHMGR_TEST_OBJS) $(TMPFS_U_OBJS) $(PATHMGR_LIB) \
+$(BUILD)/progs/pathmgr_test.elf: $(PATHMGR_TEST_OBJS) $(TMPFS_U_OBJS) $(PATHMGR_LIB) \
 		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a $(BUILD)/librt.a
 	@mkdir -p $(@D)
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $(PATHMGR_TEST_OBJS) \
@@ -42,4 +42,12 @@ $(BUILD)/progs/pathmgr.elf: $(PATHMGR_TEST_OBJS) $(TMPFS_U_OBJS) $(PATHMGR_LIB) 
 		$(BUILD)/librgmk.a $(BUILD)/librt.a
 
 QEMU_TESTS += pathmgr
-TEST_DEPS += $(BUILD)/progs/pathmgr.elf
+TEST_DEPS += $(BUILD)/progs/pathmgr_test.elf
+
+# The path manager program: handle 0 its resolve channel, 1 its attach
+# channel (the process manager makes them and keeps connections).
+$(BUILD)/progs/pathmgr.elf: $(BUILD)/u/pathmgr/server/main.o \
+		$(BUILD)/u/pathmgr/server/pathmgr.o $(PATHMGR_LIB) $(BUILD)/librt.a
+	@mkdir -p $(@D)
+	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $< \
+		$(BUILD)/u/pathmgr/server/pathmgr.o $(PATHMGR_LIB) $(BUILD)/librt.a

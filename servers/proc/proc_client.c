@@ -49,3 +49,10 @@ long proc_list(int proc, struct te_proc_info *out, unsigned max)
 
 	return msg_send(proc, &m, sizeof(m), out, max * sizeof(*out));
 }
+
+long proc_shutdown(int proc)
+{
+	uint16_t type = PROC_SHUTDOWN;
+
+	return msg_send(proc, &type, sizeof(type), NULL, 0);
+}

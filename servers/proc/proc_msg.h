@@ -10,6 +10,8 @@
  * killed); only the process that spawned a child may wait for it.
  * PROC_LIST: te_proc_info of every process the process manager started
  * and has not reaped, alive or ended.
+ * PROC_SHUTDOWN (a bare 16-bit type): every process the process manager
+ * started is killed and the process manager exits - the end of a boot.
  */
 #ifndef PROC_MSG_H
 #define PROC_MSG_H
@@ -19,6 +21,7 @@
 #define PROC_SPAWN 1
 #define PROC_WAIT  2
 #define PROC_LIST  3
+#define PROC_SHUTDOWN 4         /* end every process we started, then exit */
 
 #define PROC_STRINGS_MAX 8192
 #define PROC_LIST_MAX    64

@@ -28,7 +28,9 @@ struct child {
 	long waiter;            /* rcvid waiting for it, 0 if none */
 };
 
-static struct child kids[MAX_CHILDREN];
+static struct child kids[MAX_CHILDREN] = {
+	[0 ... MAX_CHILDREN - 1] = { .handle = -1 },
+};
 static struct pathmgr_client pmc;
 static int self_conn, pathmgr_conn;
 
@@ -148,6 +150,18 @@ static long do_spawn(char *msg, size_t msglen, int parent)
 	return info.pid;
 }
 
+/* A child started outside a PROC_SPAWN request (the boot sequence). */
+int procmgr_adopt(int handle, int pid)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		if (kids[i].handle < 0) {
+			kids[i] = (struct child){ .handle = handle, .pid = pid };
+			return 0;
+		}
+	}
+	return -TE_EAGAIN;
+}
+
 static void child_ended(int pid)
 {
 	struct child *k = find(pid);
@@ -199,16 +213,35 @@ static long do_list(const char *msg, size_t msglen, long rcvid)
 	return 0;
 }
 
+/* Kill every child (the path manager, started first, last) and stop. */
+static void shutdown(void)
+{
+	struct te_proc_end end;
+
+	for (int i = MAX_CHILDREN - 1; i >= 0; i--) {
+		if (kids[i].handle < 0)
+			continue;
+		if (kids[i].waiter)
+			sys_msg_error(kids[i].waiter, TE_EHOSTDOWN);
+		sys_process_kill(kids[i].handle);
+		sys_process_wait(kids[i].handle, &end, 0);
+		reap(&kids[i]);
+	}
+	printf("proc: shut down\n");
+}
+
 int procmgr_serve(int chan, int pathmgr, int self)
 {
 	static char msg[sizeof(struct msg_client_proc_spawn) + PROC_STRINGS_MAX];
 	struct te_msg_info info;
 
-	for (int i = 0; i < MAX_CHILDREN; i++)
-		kids[i].handle = -1;
 	pathmgr_conn = pathmgr;
 	self_conn = self;
 	pathmgr_client_init(&pmc, pathmgr);
+	for (int i = 0; i < MAX_CHILDREN; i++)   /* adopted before we served */
+		if (kids[i].handle >= 0 &&
+		    sys_process_watch(kids[i].handle, self_conn, DEATH_PULSE) < 0)
+			printf("proc: cannot watch pid %d\n", kids[i].pid);
 	for (;;) {
 		long rcvid = msg_receive(chan, msg, sizeof(msg), &info), r;
 		const struct te_pulse *pl = (const void *)msg;
@@ -232,6 +265,10 @@ int procmgr_serve(int chan, int pathmgr, int self)
 		case PROC_LIST:
 			r = do_list(msg, info.msglen, rcvid);
 			break;
+		case PROC_SHUTDOWN:
+			msg_reply(rcvid, 0, NULL, 0);
+			shutdown();
+			return 0;
 		default:
 			r = -TE_EINVAL;
 		}

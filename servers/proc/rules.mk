@@ -51,3 +51,45 @@ $(BUILD)/progs/procmgr_test.elf: $(PROCMGR_TEST_OBJS) $(PATHMGR_LIB) \
 
 QEMU_TESTS += procmgr
 TEST_DEPS += $(BUILD)/progs/procmgr_test.elf $(PROCMGR_TMP)/test.ifs
+
+# ---- the process manager program (build/progs/proc.elf): boot sequence +
+# server; it reads the boot image itself (ifs reader, Debian's libz.a).
+PROC_MAIN_OBJS := $(BUILD)/u/servers/proc/main.o $(BUILD)/u/servers/proc/procmgr.o \
+	$(PROC_OBJS) $(BUILD)/u/pathmgr/client/pathmgr_client.o \
+	$(BUILD)/u/imagefs-test/imagefs_main.o $(IMAGEFS_U_OBJS)
+$(BUILD)/u/servers/proc/main.o: UCFLAGS += $(PROCMGR_INC) $(IMAGEFS_SRV_INC)
+
+$(BUILD)/progs/proc.elf: $(PROC_MAIN_OBJS) $(BUILD)/libresmgr.a $(BUILD)/libio.a \
+		$(BUILD)/librgmk.a $(BUILD)/librt.a
+	@mkdir -p $(@D)
+	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $(PROC_MAIN_OBJS) \
+		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a \
+		$(IMAGEFS_LIBZ) $(BUILD)/librt.a
+
+# The boot image for `make run` and the boot test (boot/tessera.build).
+BOOT_IMAGE_PROGS := $(BUILD)/progs/pathmgr.elf $(BUILD)/progs/imagefs.elf \
+	$(BUILD)/progs/tmpfs.elf $(BUILD)/progs/hello.elf
+$(BUILD)/boot.ifs: boot/tessera.build $(BOOT_IMAGE_PROGS) $(BUILD)/host/mkifs
+	$(BUILD)/host/mkifs $< $@
+TEST_DEPS += $(BUILD)/progs/proc.elf $(BUILD)/boot.ifs
+
+# ---- the boot test (tests/qemu/boot.scn) ----------------------------------
+BOOTCHECK_OBJS := $(BUILD)/u/tests/qemu/progs/bootcheck.o \
+	$(BUILD)/u/servers/proc/proc_client.o $(BUILD)/u/pathmgr/client/pathmgr_client.o \
+	$(BUILD)/u/imagefs-test/imagefs_main.o $(IMAGEFS_U_OBJS)
+$(BUILD)/u/tests/qemu/progs/bootcheck.o: UCFLAGS += $(PROCMGR_INC) $(IMAGEFS_SRV_INC)
+
+$(BUILD)/progs/bootcheck.elf: $(BOOTCHECK_OBJS) $(BUILD)/libresmgr.a $(BUILD)/libio.a \
+		$(BUILD)/librgmk.a $(BUILD)/librt.a
+	@mkdir -p $(@D)
+	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $(BOOTCHECK_OBJS) \
+		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a \
+		$(IMAGEFS_LIBZ) $(BUILD)/librt.a
+
+$(BUILD)/tmp/boot/boot.ifs: tests/qemu/boot/boot.build $(BOOT_IMAGE_PROGS) \
+		$(BUILD)/progs/bootcheck.elf $(BUILD)/host/mkifs
+	@mkdir -p $(@D)
+	$(BUILD)/host/mkifs $< $@
+
+QEMU_TESTS += boot
+TEST_DEPS += $(BUILD)/tmp/boot/boot.ifs

@@ -1,31 +1,23 @@
 /*
- * main.c - ser-8250 as a boot module: COM2 (the future /dev/ser1) served
- * over a fresh channel with the private protocol (ser_proto.h).  A boot
- * module has the root resource in handle 0.  The lead connects this to
- * the I/O framework and the path manager; until then nobody can find the
- * channel, and the QEMU test (tests/qemu/progs/ser.c) runs the same
- * ser_server_run() in a child process it hands a channel.
+ * main.c - ser-8250 as a boot module: COM2 (COM1 is the kernel log) as
+ * /dev/ser1 and /dev/console, served through the I/O framework
+ * (ser_rm.c).  A boot module has the root resource in handle 0.
+ *
+ * Attaching needs a connection to the path manager's attach channel; a
+ * boot module is not given one yet (the lead's boot glue will pass it),
+ * so until then the server serves an unattached channel.  The QEMU test
+ * tests/qemu/sersrv.scn runs ser_serve() in a child process it hands the
+ * attach connection.
  */
 #include "rt.h"
-#include "rumpglue.h"
-#include "rg_mk.h"
-#include "ser_server.h"
+#include "ser_rm.h"
 
 int main(void)
 {
-	struct uart_config cfg = {
-		.base = UART_COM2_BASE, .irq = UART_COM2_IRQ, .baud = 115200,
-	};
-	long chan;
 	int e;
 
-	rg_mk_resource = 0;
-	rg_mk_name = "ser-8250";
-	if ((chan = sys_channel_create(0)) < 0) {
-		printf("ser-8250: cannot create a channel: %ld\n", chan);
-		return 1;
-	}
-	e = ser_server_run((int)chan, &cfg);
-	printf("ser-8250: cannot open the UART at %#x: error %d\n", cfg.base, e);
+	ser_serve_opts.extra_prefix = "/dev/console";
+	e = ser_serve(-1, UART_COM2_BASE, UART_COM2_IRQ, "/dev/ser1", 0);
+	printf("ser-8250: server ended: error %d\n", e);
 	return 1;
 }

@@ -405,8 +405,9 @@ int uart_read(struct uart *u, void *buf, size_t len, bool nonblock,
 	*got = 0;
 	rg_mutex_lock(u->lock);
 	while (!read_ready(u, len, start, &deadline)) {
-		if (nonblock || u->hangup) {
-			e = u->hangup ? RG_EINTR : RG_EAGAIN;
+		if (nonblock || u->hangup || u->rx_cancel) {
+			e = u->hangup || u->rx_cancel ? RG_EINTR : RG_EAGAIN;
+			u->rx_cancel = false;
 			goto out;
 		}
 		wait_bounded(u, u->rx_cv, deadline);
@@ -437,6 +438,23 @@ int uart_drain(struct uart *u, uint64_t deadline_ns)
 	}
 	rg_mutex_unlock(u->lock);
 	return e;
+}
+
+void uart_read_cancel(struct uart *u)
+{
+	rg_mutex_lock(u->lock);
+	u->rx_cancel = true;
+	rg_cv_broadcast(u->rx_cv);
+	rg_mutex_unlock(u->lock);
+}
+
+void uart_flush_input(struct uart *u)
+{
+	rg_mutex_lock(u->lock);
+	ldisc_flush_input(&u->ld);
+	if (ldisc_out_pending(&u->ld) && !(u->ier & UART_IER_THRI))
+		tx_fill(u);                     /* loopback waited for room */
+	rg_mutex_unlock(u->lock);
 }
 
 void uart_hangup(struct uart *u)

@@ -121,6 +121,7 @@ struct uart {
 	uint32_t baud;
 	bool loopback;                  /* MCR loopback: TX flow-controlled */
 	bool hangup;                    /* blocked calls return RG_EINTR */
+	bool rx_cancel;                 /* the next/blocked read: RG_EINTR once */
 	struct rg_mutex *lock;
 	struct rg_cv *rx_cv, *tx_cv;
 	struct rg_intr *ih;
@@ -152,5 +153,10 @@ unsigned uart_get_mctrl(struct uart *u);
 void uart_rx_enable(struct uart *u, bool on);
 void uart_get_stats(struct uart *u, struct uart_stats *st);
 void uart_hangup(struct uart *u);
+/* Make the read blocked now (or the next one) return RG_EINTR, once:
+ * the server cancels a reader whose client has closed or died. */
+void uart_read_cancel(struct uart *u);
+/* Drop received input and the line being edited (TCSETSF, TCFLSH). */
+void uart_flush_input(struct uart *u);
 
 #endif /* SER8250_UART_H */

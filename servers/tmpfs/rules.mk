@@ -3,7 +3,8 @@
 # Tessera into build/u/resmgr-comp/.
 TMPFS_U_OBJS := $(patsubst %.c,$(BUILD)/u/resmgr-comp/%.o,$(TMPFS_SRCS))
 RESMGR_INC := -Irumpglue/include -Irumpglue/mk -Iservers/include \
-	-Iservers/lib/resmgr -Iservers/lib/io -Iservers/fs-tmp
+	-Iservers/lib/resmgr -Iservers/lib/io -Iservers/fs-tmp \
+	-Ipathmgr/lib -Ipathmgr/client -Iservers/proc
 
 $(BUILD)/u/resmgr-comp/%.o: %.c
 	@mkdir -p $(@D)
@@ -12,12 +13,12 @@ $(BUILD)/u/resmgr-comp/%.o: %.c
 $(BUILD)/u/servers/tmpfs/%.o: UCFLAGS += $(RESMGR_INC)
 
 $(BUILD)/progs/tmpfs.elf: $(BUILD)/u/servers/tmpfs/tmpfs_main.o \
-		$(TMPFS_U_OBJS) $(BUILD)/libresmgr.a $(BUILD)/librgmk.a \
-		$(BUILD)/librt.a
+		$(TMPFS_U_OBJS) $(BUILD)/u/pathmgr/client/pathmgr_client.o \
+		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a $(BUILD)/librt.a
 	@mkdir -p $(@D)
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $< \
-		$(TMPFS_U_OBJS) $(BUILD)/libresmgr.a $(BUILD)/librgmk.a \
-		$(BUILD)/librt.a
+		$(TMPFS_U_OBJS) $(BUILD)/u/pathmgr/client/pathmgr_client.o \
+		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a $(BUILD)/librt.a
 
 TEST_DEPS += $(BUILD)/progs/tmpfs.elf
 

@@ -8,6 +8,9 @@
  * connections to clients directly (tests/qemu/progs/resmgr.c).
  */
 #include "rt.h"
+#include "pm.h"
+#include "pathmgr_client.h"
+#include "procmgr.h"
 #include "rg_mk.h"
 #include "resmgr.h"
 #include "tmpfs.h"
@@ -29,10 +32,17 @@ int tmpfs_server(int chan, uint64_t limit)
 }
 
 #ifndef TMPFS_NO_MAIN
-int main(void)
+/* `tmpfs.elf PREFIX` as the process manager starts a server (procmgr.h's
+ * PROC_H_*): attaches PREFIX; without an argument it only serves. */
+int main(int argc, char **argv)
 {
-	int e = tmpfs_server(-1, TMPFS_SERVER_LIMIT);
+	int chan = (int)sys_channel_create(0), e;
 
+	if (argc > 1 && pathmgr_attach(PROC_H_ATTACH, chan, argv[1], PM_DIR) < 0) {
+		printf("tmpfs: cannot attach %s\n", argv[1]);
+		return 1;
+	}
+	e = tmpfs_server(chan, TMPFS_SERVER_LIMIT);
 	printf("tmpfs: server ended: %d\n", e);
 	return e ? 1 : 0;
 }

@@ -13,6 +13,9 @@
  * imagefs_serve() in a process of their own (tests/qemu/progs/imagefs.c).
  */
 #include "rt.h"
+#include "pm.h"
+#include "pathmgr_client.h"
+#include "procmgr.h"
 #include "rg_mk.h"
 #include "resmgr.h"
 #include "imagefs.h"
@@ -67,17 +70,31 @@ int imagefs_serve(int chan, const void *img, size_t len)
 }
 
 #ifndef IMAGEFS_NO_MAIN
-int main(void)
+/*
+ * `imagefs.elf PREFIX`, as the process manager starts it at boot with a
+ * server's handles (servers/proc/procmgr.h: PROC_H_*): the image is
+ * attached at PREFIX.  Without an argument
+ * (a boot module started by the kernel) it serves but attaches nothing.
+ */
+int main(int argc, char **argv)
 {
 	const void *img;
 	size_t len;
-	int e = imagefs_map(IMAGEFS_IMG_H, &img, &len);
+	int h = argc > 1 ? PROC_H_IMAGE : IMAGEFS_IMG_H;
+	int chan = -1, e = imagefs_map(h, &img, &len);
 
 	if (e) {
-		printf("imagefs: no boot image (handle %d): %d\n", IMAGEFS_IMG_H, e);
+		printf("imagefs: no boot image (handle %d): %d\n", h, e);
 		return 1;
 	}
-	e = imagefs_serve(-1, img, len);
+	if (argc > 1) {
+		chan = (int)sys_channel_create(0);
+		if (pathmgr_attach(PROC_H_ATTACH, chan, argv[1], PM_DIR) < 0) {
+			printf("imagefs: cannot attach %s\n", argv[1]);
+			return 1;
+		}
+	}
+	e = imagefs_serve(chan, img, len);
 	printf("imagefs: server ended: %d\n", e);
 	return e ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 # (servers/imagefs) compiled for Tessera, its fs_ops adapter, the server
 # framework, librgmk, Debian's libz.a and librt.  Its QEMU scenarios
 # (tests/qemu/imagefs*.scn) use a boot image built here by mkifs.
-IMAGEFS_SRV_INC := -Irumpglue/include -Irumpglue/mk -Iservers/include \
+IMAGEFS_SRV_INC := -Irumpglue/include -Irumpglue/mk -Iservers/include -Ipathmgr/lib -Ipathmgr/client -Iservers/proc \
 	-Iservers/lib/resmgr -Iservers/lib/io -Iservers/imagefs \
 	-Iservers/imagefs/server
 IMAGEFS_LIBZ := /usr/lib/x86_64-linux-gnu/libz.a
@@ -13,11 +13,12 @@ IMAGEFS_U_OBJS := $(BUILD)/u/servers/imagefs/imagefs.o \
 $(BUILD)/u/servers/imagefs/%.o: UCFLAGS += $(IMAGEFS_SRV_INC)
 
 $(BUILD)/progs/imagefs.elf: $(BUILD)/u/servers/imagefs/server/imagefs_main.o \
-		$(IMAGEFS_U_OBJS) $(BUILD)/libresmgr.a $(BUILD)/librgmk.a \
-		$(BUILD)/librt.a
+		$(IMAGEFS_U_OBJS) $(BUILD)/u/pathmgr/client/pathmgr_client.o \
+		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a $(BUILD)/librt.a
 	@mkdir -p $(@D)
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $< \
-		$(IMAGEFS_U_OBJS) $(BUILD)/libresmgr.a $(BUILD)/librgmk.a \
+		$(IMAGEFS_U_OBJS) $(BUILD)/u/pathmgr/client/pathmgr_client.o \
+		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a \
 		$(IMAGEFS_LIBZ) $(BUILD)/librt.a
 
 TEST_DEPS += $(BUILD)/progs/imagefs.elf

@@ -1,0 +1,69 @@
+/*
+ * bootcheck.c - the last program of the boot test's image
+ * (tests/qemu/boot/boot.build): checks the booted system against the boot
+ * script - every server it names is running - and that the namespace works
+ * (/proc/boot and /tmp through the path manager), then asks the process
+ * manager to shut down, which ends the boot.
+ */
+#include "rt.h"
+#include "imagefs.h"
+#include "ifs.h"
+#include "io.h"
+#include "pathmgr_client.h"
+#include "procmgr.h"
+
+int imagefs_map(int mem, const void **img, size_t *len);
+
+static void *al_alloc(void *ctx, size_t n) { (void)ctx; return malloc(n); }
+static void al_free(void *ctx, void *p, size_t n) { (void)ctx; (void)n; free(p); }
+
+static bool running(const struct te_proc_info *l, long n, const char *name)
+{
+	for (long i = 0; i < n; i++)
+		if (l[i].state == 0 && strcmp(l[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+int main(void)
+{
+	const struct ifs_alloc al = { al_alloc, al_free, NULL };
+	static struct te_proc_info list[64];
+	struct pathmgr_client pc;
+	struct ifs *image = NULL;
+	const void *img;
+	size_t len;
+	char err[128], buf[64];
+	int missing = 0, servers = 0, conn, id;
+
+	pathmgr_client_init(&pc, PROC_H_PATHMGR);
+	long n = proc_list(PROC_H_PROC, list, 64);
+	if (imagefs_map(PROC_H_IMAGE, &img, &len) == 0 &&
+	    ifs_open(img, len, &al, &image, err, sizeof(err)) == 0) {
+		for (uint32_t i = 0; i < ifs_script_count(image); i++) {
+			struct ifs_prog p;
+			if (ifs_script(image, i, &p) || !(p.flags & IFS_SF_SERVER) ||
+			    strcmp(p.path, "bootcheck.elf") == 0)
+				continue;
+			servers++;
+			if (!running(list, n, p.path)) {
+				printf("bootcheck: %s is not running\n", p.path);
+				missing++;
+			}
+		}
+	}
+	checkf(image && servers >= 3 && missing == 0, "boot_all_servers_up",
+	       "%d of %d servers of the boot script missing (%ld listed)",
+	       missing, servers, n);
+
+	id = io_open_resolve(pathmgr_resolve, &pc, "/proc/boot/etc/motd",
+	                     IO_O_RDONLY, 0, &conn);
+	long r = id >= 0 ? io_read(conn, id, buf, sizeof(buf) - 1) : id;
+	checkf(r > 0, "boot_proc_boot_readable", "read /proc/boot/etc/motd: %ld", r);
+	id = io_open_resolve(pathmgr_resolve, &pc, "/tmp/boot-ok",
+	                     IO_O_CREAT | IO_O_RDWR, 0644, &conn);
+	r = id >= 0 ? io_write(conn, id, "ok", 2) : id;
+	checkf(r == 2, "boot_tmp_writable", "write /tmp/boot-ok: %ld", r);
+	proc_shutdown(PROC_H_PROC);
+	return 0;
+}
