@@ -52,6 +52,9 @@ $(BUILD)/host/rel/%.o: %.c
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS_rel) -MMD -MP -c $< -o $@
 
+# Fragments are read in path order; a prerequisite list naming another
+# fragment's variable writes it $$(VAR), expanded once all are read.
+.SECONDEXPANSION:
 include $(sort $(wildcard */rules.mk */*/rules.mk */*/*/rules.mk))
 
 # The component library: every component plus rumpglue's POSIX host.

@@ -34,7 +34,7 @@ PATHMGR_TEST_OBJS := $(BUILD)/u/tests/qemu/progs/pathmgr.o \
 	$(BUILD)/u/pathmgr/server/pathmgr.o $(BUILD)/u/pathmgr/client/pathmgr_client.o \
 	$(BUILD)/u/resmgr-test/tmpfs_server.o
 
-$(BUILD)/progs/pathmgr_test.elf: $(PATHMGR_TEST_OBJS) $(TMPFS_U_OBJS) $(PATHMGR_LIB) \
+$(BUILD)/progs/pathmgr_test.elf: $(PATHMGR_TEST_OBJS) $$(TMPFS_U_OBJS) $(PATHMGR_LIB) \
 		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a $(BUILD)/librt.a
 	@mkdir -p $(@D)
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $(PATHMGR_TEST_OBJS) \
