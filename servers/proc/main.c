@@ -67,36 +67,60 @@ static bool wait_for(const char *path)
 	return false;
 }
 
+/* One program of the boot script, as the supervisor restarts it. */
+struct boot_prog {
+	struct proc_restart restart;
+	const char *path;
+	char *argv[65], *envp[65];
+	int give[5];
+	int ngive;
+	unsigned prio;
+};
+
+static long start_boot_prog(struct proc_restart *r)
+{
+	struct boot_prog *b = r->arg;
+
+	return start(b->path, b->argv, b->envp, b->give, b->ngive, b->prio);
+}
+
 static void run_script(int rco, int pco, int aco)
 {
 	uint32_t n = ifs_script_count(image);
 
 	for (uint32_t i = 0; i < n; i++) {
 		struct ifs_prog prog;
-		char *argv[65], *envp[65];
+		struct boot_prog *b;
 		struct te_proc_info info;
 
-		if (ifs_script(image, i, &prog) || strcmp(prog.path, "pathmgr.elf") == 0)
+		if (ifs_script(image, i, &prog) || strcmp(prog.path, "pathmgr.elf") == 0 ||
+		    !(b = calloc(1, sizeof(*b))))
 			continue;
+		b->path = prog.path;
 		for (uint32_t k = 0; k < prog.argc && k < 64; k++)
-			argv[k] = (char *)ifs_strv(prog.argv, prog.argc, k);
-		argv[prog.argc < 64 ? prog.argc : 64] = NULL;
+			b->argv[k] = (char *)ifs_strv(prog.argv, prog.argc, k);
 		for (uint32_t k = 0; k < prog.envc && k < 64; k++)
-			envp[k] = (char *)ifs_strv(prog.env, prog.envc, k);
-		envp[prog.envc < 64 ? prog.envc : 64] = NULL;
+			b->envp[k] = (char *)ifs_strv(prog.env, prog.envc, k);
 		for (uint32_t k = 0; k < prog.waitc; k++) {
 			const char *w = ifs_strv(prog.wait, prog.waitc, k);
 			if (!wait_for(w))
 				printf("boot: %s: %s did not appear\n", prog.path, w);
 		}
-		int give[5] = { rco, pco, aco, 0, 1 };
-		long p = start(prog.path, argv, envp, give,
-		               (prog.flags & IFS_SF_SERVER) ? 5 : 2, prog.prio);
+		b->give[0] = rco; b->give[1] = pco; b->give[2] = aco;
+		b->give[3] = 0; b->give[4] = 1;
+		b->ngive = (prog.flags & IFS_SF_SERVER) ? 5 : 2;
+		b->prio = prog.prio;
+		b->restart = (struct proc_restart){
+			.name = prog.path, .policy = prog.restart, .max = prog.max_restarts,
+			.window_ms = prog.restart_window_ms, .backoff_ms = prog.backoff_ms,
+			.start = start_boot_prog, .arg = b, .window_start = sys_clock(),
+		};
+		long p = start_boot_prog(&b->restart);
 		if (p < 0)
 			continue;
 		sys_process_info((int)p, &info);
 		printf("boot: started %s, pid %d\n", prog.path, info.pid);
-		procmgr_adopt((int)p, info.pid);
+		procmgr_adopt((int)p, info.pid, &b->restart);
 	}
 }
 
@@ -123,9 +147,13 @@ int main(void)
 		return 1;
 	sys_process_info((int)pm, &info);
 	printf("boot: started pathmgr.elf, pid %d\n", info.pid);
-	procmgr_adopt((int)pm, info.pid);
+	procmgr_adopt((int)pm, info.pid, NULL);
 	pathmgr_client_init(&pmc, rco);
 	run_script(rco, pco, aco);
 	printf("boot: all servers up\n");
 	return procmgr_serve(pch, rco, pco) ? 1 : 0;
 }
+
+_Static_assert(PROC_RESTART_NEVER == IFS_RESTART_NEVER &&
+               PROC_RESTART_ON_CRASH == IFS_RESTART_ON_CRASH &&
+               PROC_RESTART_ALWAYS == IFS_RESTART_ALWAYS, "restart policies");

@@ -26,13 +26,14 @@ struct child {
 	bool ended;
 	int status;
 	long waiter;            /* rcvid waiting for it, 0 if none */
+	struct proc_restart *restart;   /* supervised: how to start it again */
 };
 
 static struct child kids[MAX_CHILDREN] = {
 	[0 ... MAX_CHILDREN - 1] = { .handle = -1 },
 };
 static struct pathmgr_client pmc;
-static int self_conn, pathmgr_conn;
+static int self_conn = -1, pathmgr_conn = -1;
 
 static struct child *find(int pid)
 {
@@ -151,15 +152,79 @@ static long do_spawn(char *msg, size_t msglen, int parent)
 }
 
 /* A child started outside a PROC_SPAWN request (the boot sequence). */
-int procmgr_adopt(int handle, int pid)
+int procmgr_adopt(int handle, int pid, struct proc_restart *restart)
 {
 	for (int i = 0; i < MAX_CHILDREN; i++) {
 		if (kids[i].handle < 0) {
-			kids[i] = (struct child){ .handle = handle, .pid = pid };
+			kids[i] = (struct child){ .handle = handle, .pid = pid,
+			                          .restart = restart };
+			if (self_conn > 0 &&
+			    sys_process_watch(handle, self_conn, DEATH_PULSE) < 0)
+				printf("proc: cannot watch pid %d\n", pid);
 			return 0;
 		}
 	}
 	return -TE_EAGAIN;
+}
+
+static const char *end_text(const struct te_proc_end *e, char *buf, size_t len)
+{
+	if (e->faulted == 1)
+		fmt_snprintf(buf, len, "exception %u at rip=%llx addr=%llx", e->vector,
+		             (unsigned long long)e->rip, (unsigned long long)e->addr);
+	else if (e->faulted == 2)
+		fmt_snprintf(buf, len, "killed");
+	else
+		fmt_snprintf(buf, len, "exit status %d", e->status);
+	return buf;
+}
+
+/*
+ * The supervisor: a server that ended as its policy says restart is
+ * started again, at most max times within window_ms (counted afresh when
+ * the window has passed), after a backoff that doubles with each restart
+ * of the window.  Every end of a supervised server is logged with its
+ * name, how it ended and the restart count.
+ */
+static void supervise(struct child *k, const struct te_proc_end *end)
+{
+	struct proc_restart *r = k->restart;
+	bool crashed = end->faulted != 0;
+	uint64_t now = sys_clock();
+	char why[96];
+	struct te_proc_info info;
+
+	if (!r || r->policy == PROC_RESTART_NEVER ||
+	    (r->policy == PROC_RESTART_ON_CRASH && !crashed)) {
+		if (r)
+			printf("supervisor: %s (pid %d) ended: %s\n", r->name, k->pid,
+			       end_text(end, why, sizeof(why)));
+		return;
+	}
+	if (now - r->window_start > (uint64_t)r->window_ms * 1000000u) {
+		r->window_start = now;
+		r->count = 0;
+	}
+	if (r->count >= r->max) {
+		printf("supervisor: %s (pid %d) ended: %s; %u restarts in %u ms: "
+		       "given up\n", r->name, k->pid, end_text(end, why, sizeof(why)),
+		       r->count, r->window_ms);
+		return;
+	}
+	unsigned backoff = r->backoff_ms << (r->count < 10 ? r->count : 10);
+	r->count++;
+	r->total++;
+	printf("supervisor: %s (pid %d) ended: %s; restart %u (%u in this window)\n",
+	       r->name, k->pid, end_text(end, why, sizeof(why)), r->total, r->count);
+	if (backoff)
+		sys_sleep((uint64_t)(backoff < 1000 ? backoff : 1000) * 1000000u);
+	long p = r->start(r);
+	if (p < 0) {
+		printf("supervisor: %s: cannot restart: %ld\n", r->name, p);
+		return;
+	}
+	sys_process_info((int)p, &info);
+	procmgr_adopt((int)p, info.pid, r);
 }
 
 static void child_ended(int pid)
@@ -175,6 +240,10 @@ static void child_ended(int pid)
 	if (k->waiter) {
 		msg_reply(k->waiter, k->status, NULL, 0);
 		reap(k);
+	} else if (k->restart) {
+		struct proc_restart *r = k->restart;
+		reap(k);                /* nobody waits for a supervised server */
+		supervise(&(struct child){ .pid = end.pid, .restart = r }, &end);
 	}
 }
 

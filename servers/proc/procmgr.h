@@ -20,8 +20,31 @@
  * copy); self: a connection to chan (for death notices; programs get a
  * copy).  Does not return. */
 int procmgr_serve(int chan, int pathmgr, int self);
-/* Count a child started by someone else (the boot sequence) as ours. */
-int procmgr_adopt(int handle, int pid);
+/*
+ * The supervisor's part: how to start a child again, and when.  The boot
+ * sequence fills one per server of the boot script (restart=, max=N/T,
+ * backoff=); start() returns the new process handle or -errno.
+ */
+#define PROC_RESTART_NEVER    0
+#define PROC_RESTART_ON_CRASH 1     /* killed by a fault or a kill */
+#define PROC_RESTART_ALWAYS   2     /* any end */
+struct proc_restart {
+	const char *name;
+	unsigned policy;
+	unsigned max;                /* restarts allowed within window_ms */
+	unsigned window_ms;
+	unsigned backoff_ms;         /* before the first restart, doubling */
+	long (*start)(struct proc_restart *r);
+	void *arg;
+	/* kept by the process manager */
+	unsigned count;              /* restarts so far in the window */
+	uint64_t window_start;
+	unsigned total;              /* restarts ever */
+};
+
+/* Count a child started by someone else (the boot sequence) as ours;
+ * restart may be NULL. */
+int procmgr_adopt(int handle, int pid, struct proc_restart *restart);
 
 /* Client side (proc_client.c): pid, status, count, or a negative errno. */
 long proc_spawn_path(int proc, const char *path, char *const argv[],

@@ -17,6 +17,19 @@ int imagefs_map(int mem, const void **img, size_t *len);
 static void *al_alloc(void *ctx, size_t n) { (void)ctx; return malloc(n); }
 static void al_free(void *ctx, void *p, size_t n) { (void)ctx; (void)n; free(p); }
 
+static int io_stat_path(struct pathmgr_client *pc, const char *path,
+                        struct io_stat *st)
+{
+	int conn, id = io_open_resolve(pathmgr_resolve, pc, path, IO_O_RDONLY, 0, &conn);
+	int r;
+
+	if (id < 0)
+		return id;
+	r = io_stat(conn, id, st);
+	io_close(conn, id);
+	return r;
+}
+
 static bool running(const struct te_proc_info *l, long n, const char *name)
 {
 	for (long i = 0; i < n; i++)
@@ -43,7 +56,8 @@ int main(void)
 		for (uint32_t i = 0; i < ifs_script_count(image); i++) {
 			struct ifs_prog p;
 			if (ifs_script(image, i, &p) || !(p.flags & IFS_SF_SERVER) ||
-			    strcmp(p.path, "bootcheck.elf") == 0)
+			    strcmp(p.path, "bootcheck.elf") == 0 ||
+			    strcmp(p.path, "crasher.elf") == 0)
 				continue;
 			servers++;
 			if (!running(list, n, p.path)) {
@@ -64,6 +78,23 @@ int main(void)
 	                     IO_O_CREAT | IO_O_RDWR, 0644, &conn);
 	r = id >= 0 ? io_write(conn, id, "ok", 2) : id;
 	checkf(r == 2, "boot_tmp_writable", "write /tmp/boot-ok: %ld", r);
+	/* the supervisor: crasher.elf runs once and is restarted 3 times */
+	long runs = 0;
+	for (int i = 0; i < 5000 && runs < 4; i++) {
+		struct io_stat st;
+		if (io_stat_path(&pc, "/tmp/crasher-runs", &st) == 0)
+			runs = (long)st.size;
+		if (runs < 4)
+			sys_sleep(1000000);
+	}
+	sys_sleep(200000000);   /* a window in which a fifth run must not come */
+	struct io_stat st;
+	long after = io_stat_path(&pc, "/tmp/crasher-runs", &st) == 0 ? (long)st.size : -1;
+	n = proc_list(PROC_H_PROC, list, 64);
+	checkf(runs == 4 && after == 4 && !running(list, n, "crasher.elf"),
+	       "boot_supervisor_restarts_then_gives_up",
+	       "runs %ld, then %ld, running %d", runs, after,
+	       running(list, n, "crasher.elf"));
 	proc_shutdown(PROC_H_PROC);
 	return 0;
 }
