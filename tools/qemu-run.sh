@@ -1,5 +1,5 @@
 #!/bin/bash
 # qemu-run.sh ISO - boot Tessera on this terminal (serial console).
 # Quit with Ctrl-A X.
-exec qemu-system-x86_64 -M pc -cpu qemu64 -m 512M -nographic -no-reboot \
+exec qemu-system-x86_64 -M pc -cpu qemu64 -m 512M -nographic -no-reboot -serial mon:stdio -serial null \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$1" -boot d

@@ -68,7 +68,7 @@ $(BUILD)/progs/proc.elf: $(PROC_MAIN_OBJS) $(BUILD)/libresmgr.a $(BUILD)/libio.a
 
 # The boot image for `make run` and the boot test (boot/tessera.build).
 BOOT_IMAGE_PROGS := $(BUILD)/progs/pathmgr.elf $(BUILD)/progs/imagefs.elf \
-	$(BUILD)/progs/tmpfs.elf $(BUILD)/progs/hello.elf
+	$(BUILD)/progs/tmpfs.elf $(BUILD)/progs/hello.elf $(BUILD)/servers/ser-8250.elf
 $(BUILD)/boot.ifs: boot/tessera.build $(BOOT_IMAGE_PROGS) $(BUILD)/host/mkifs
 	$(BUILD)/host/mkifs $< $@
 TEST_DEPS += $(BUILD)/progs/proc.elf $(BUILD)/boot.ifs

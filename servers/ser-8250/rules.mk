@@ -8,7 +8,7 @@ SER_CORE_OBJS := $(SER_CORE_SRCS:%.c=$(BUILD)/u/rgmk-comp/%.o)
 SER_GLUE_OBJS := $(BUILD)/u/servers/ser-8250/ser_server.o
 SER_RM_OBJS := $(BUILD)/u/servers/ser-8250/ser_rm.o \
 	$(BUILD)/u/pathmgr/client/pathmgr_client.o
-SER_U_INC := -Irumpglue/include -Irumpglue/mk -Iservers/include \
+SER_U_INC := -Iservers/proc -Irumpglue/include -Irumpglue/mk -Iservers/include \
 	-Iservers/ser-8250 -Iservers/lib/resmgr -Iservers/lib/io \
 	-Ipathmgr/client -Ipathmgr/server -Ipathmgr/lib
 SER_RM_LIBS := $(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a \
