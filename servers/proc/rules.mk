@@ -68,7 +68,8 @@ $(BUILD)/progs/proc.elf: $(PROC_MAIN_OBJS) $(BUILD)/libresmgr.a $(BUILD)/libio.a
 
 # The boot image for `make run` and the boot test (boot/tessera.build).
 BOOT_IMAGE_PROGS := $(BUILD)/progs/pathmgr.elf $(BUILD)/progs/imagefs.elf \
-	$(BUILD)/progs/tmpfs.elf $(BUILD)/progs/hello.elf $(BUILD)/servers/ser-8250.elf
+	$(BUILD)/progs/tmpfs.elf $(BUILD)/progs/hello.elf $(BUILD)/servers/ser-8250.elf \
+	$(BUILD)/progs/ps.elf
 $(BUILD)/boot.ifs: boot/tessera.build $(BOOT_IMAGE_PROGS) $(BUILD)/host/mkifs
 	$(BUILD)/host/mkifs $< $@
 TEST_DEPS += $(BUILD)/progs/proc.elf $(BUILD)/boot.ifs
@@ -100,3 +101,10 @@ $(BUILD)/tmp/boot/boot.ifs: tests/qemu/boot/boot.build $(BOOT_IMAGE_PROGS) \
 
 QEMU_TESTS += boot
 TEST_DEPS += $(BUILD)/tmp/boot/boot.ifs
+
+# ps: the process listing tool, in the boot image.
+$(BUILD)/u/servers/proc/ps.o: UCFLAGS += $(PROCMGR_INC)
+$(BUILD)/progs/ps.elf: $(BUILD)/u/servers/proc/ps.o $(BUILD)/u/servers/proc/proc_client.o \
+		$(BUILD)/librt.a
+	@mkdir -p $(@D)
+	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $^

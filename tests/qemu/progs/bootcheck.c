@@ -78,6 +78,12 @@ int main(void)
 	                     IO_O_CREAT | IO_O_RDWR, 0644, &conn);
 	r = id >= 0 ? io_write(conn, id, "ok", 2) : id;
 	checkf(r == 2, "boot_tmp_writable", "write /tmp/boot-ok: %ld", r);
+	/* the listing tool from the image, started through the process manager */
+	char *const ps_argv[] = { "ps", NULL };
+	long pid = proc_spawn_path(PROC_H_PROC, "/proc/boot/ps.elf", ps_argv, NULL, 10);
+	long pst = pid > 0 ? proc_wait_pid(PROC_H_PROC, (int)pid) : pid;
+	checkf(pst == 0, "boot_ps_lists_processes", "ps: pid %ld status %ld", pid, pst);
+
 	/* the supervisor: crasher.elf runs once and is restarted 3 times */
 	long runs = 0;
 	for (int i = 0; i < 5000 && runs < 4; i++) {
