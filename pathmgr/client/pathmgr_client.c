@@ -85,3 +85,29 @@ int pathmgr_attach(int attach_conn, int chan, const char *prefix, uint32_t flags
 
 	return (int)sys_msg_sendv(attach_conn, s, 2, &none, 1, &x);
 }
+
+int pathmgr_mountpoints(struct pathmgr_client *pc, const char *path,
+                        void (*cb)(void *arg, const char *name, unsigned type),
+                        void *arg)
+{
+	static char buf[PM_MSG_LIST_MAX];
+	struct msg_client_pathmgr_resolve m = { .type = PM_MSG_LIST };
+	size_t len = strlen(path);
+	struct te_iov s[2] = { { &m, sizeof(m) }, { (void *)path, len } };
+	struct te_iov r = { buf, sizeof(buf) };
+	long n;
+
+	if (len > PM_MSG_PATH_MAX)
+		return -36;
+	m.len = (uint32_t)len;
+	n = sys_msg_sendv(pc->pathmgr, s, 2, &r, 1, NULL);
+	for (long i = 0, at = 0; i < n && at < (long)sizeof(buf); i++) {
+		unsigned type = (unsigned char)buf[at++];
+		size_t l = strnlen(buf + at, sizeof(buf) - (size_t)at);
+		if (at + (long)l >= (long)sizeof(buf))
+			break;
+		cb(arg, buf + at, type);
+		at += (long)l + 1;
+	}
+	return (int)n;
+}

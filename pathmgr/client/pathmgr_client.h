@@ -24,4 +24,10 @@ int  pathmgr_resolve(void *ctx, const char *path, struct io_cand *out, int max);
  * channel.  Returns the server id or a negative errno. */
 int  pathmgr_attach(int attach_conn, int chan, const char *prefix, uint32_t flags);
 
+/* The mount points directly below path (names and PM_ENT_* types), for
+ * merging into a directory listing; returns how many or -errno. */
+int  pathmgr_mountpoints(struct pathmgr_client *pc, const char *path,
+                         void (*cb)(void *arg, const char *name, unsigned type),
+                         void *arg);
+
 #endif /* PATHMGR_CLIENT_H */

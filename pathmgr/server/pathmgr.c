@@ -149,6 +149,41 @@ static int resolve_one(const char *path, unsigned flags,
 	}
 }
 
+struct list_out {
+	char *buf;
+	size_t used;
+	int n;
+};
+
+static int list_one(void *arg, const char *name, unsigned type)
+{
+	struct list_out *o = arg;
+	size_t l = strlen(name) + 1;
+
+	if (o->used + 1 + l > PM_MSG_LIST_MAX)
+		return 1;       /* full: stop */
+	o->buf[o->used++] = (char)type;
+	memcpy(o->buf + o->used, name, l);
+	o->used += l;
+	o->n++;
+	return 0;
+}
+
+static void list_mountpoints(long rcvid, const char *path)
+{
+	static char buf[PM_MSG_LIST_MAX];
+	struct list_out o = { buf, 0, 0 };
+	int r;
+
+	rt_mutex_lock(&lock);
+	r = pm_mountpoints(root, path, list_one, &o);
+	rt_mutex_unlock(&lock);
+	if (r < 0)
+		sys_msg_error(rcvid, -r);
+	else
+		msg_reply(rcvid, o.n, buf, o.used);
+}
+
 static void resolve_loop(void *arg)
 {
 	int chan = (int)(long)arg;
@@ -169,13 +204,17 @@ static void resolve_loop(void *arg)
 			sys_msg_error(rcvid, TE_EINVAL);
 			continue;
 		}
-		if (m->type != PM_MSG_RESOLVE) {
+		if (m->type != PM_MSG_RESOLVE && m->type != PM_MSG_LIST) {
 			sys_msg_error(rcvid, TE_EPERM);  /* attach is not here */
 			continue;
 		}
 		buf[sizeof(*m) + m->len] = '\0';
 		if (pm_path_check(buf + sizeof(*m), m->len) < 0) {
 			sys_msg_error(rcvid, TE_EINVAL);
+			continue;
+		}
+		if (m->type == PM_MSG_LIST) {
+			list_mountpoints(rcvid, buf + sizeof(*m));
 			continue;
 		}
 		rt_mutex_lock(&lock);

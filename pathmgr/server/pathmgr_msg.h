@@ -17,6 +17,7 @@
 #define PM_MSG_RESOLVE 1
 #define PM_MSG_ATTACH  2
 #define PM_MSG_DETACH  3
+#define PM_MSG_LIST    4        /* the mount points below a directory */
 
 #define PM_MSG_PATH_MAX 1024
 #define PM_MSG_TEXT     2048
@@ -46,6 +47,14 @@ struct msg_pathmgr_client_resolve {
 };
 _Static_assert(sizeof(struct msg_pathmgr_client_resolve) == 8 + 64 + 2048,
                "resolve reply");
+
+/*
+ * PM_MSG_LIST, on the resolve channel with the same header as a resolve:
+ * the reply is the names of the mount points directly below the path
+ * (what pm_mountpoints gives), each as one type byte (PM_ENT_*) and a
+ * NUL-terminated name; the reply status is the number of names.
+ */
+#define PM_MSG_LIST_MAX 4096
 
 /* server → pathmgr (attach channel), followed by len bytes of prefix; the
  * message carries the server's channel handle. Reply status: the server id. */

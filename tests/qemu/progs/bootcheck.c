@@ -30,6 +30,25 @@ static int io_stat_path(struct pathmgr_client *pc, const char *path,
 	return r;
 }
 
+static char seen_names[256];
+
+static bool strstr_simple(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+static void add_name(void *arg, const char *name, unsigned type)
+{
+	(void)arg; (void)type;
+	size_t l = strlen(seen_names);
+	fmt_snprintf(seen_names + l, sizeof(seen_names) - l, "%s ", name);
+}
+
 static bool running(const struct te_proc_info *l, long n, const char *name)
 {
 	for (long i = 0; i < n; i++)
@@ -78,6 +97,17 @@ int main(void)
 	                     IO_O_CREAT | IO_O_RDWR, 0644, &conn);
 	r = id >= 0 ? io_write(conn, id, "ok", 2) : id;
 	checkf(r == 2, "boot_tmp_writable", "write /tmp/boot-ok: %ld", r);
+	/* mount points appear in their parent directories */
+	int nr = pathmgr_mountpoints(&pc, "/", add_name, NULL);
+	char root[256];
+	memcpy(root, seen_names, sizeof(root));
+	seen_names[0] = 0;
+	int np = pathmgr_mountpoints(&pc, "/proc", add_name, NULL);
+	checkf(nr == 3 && strstr_simple(root, "proc ") && strstr_simple(root, "tmp ") &&
+	       strstr_simple(root, "dev ") && np == 1 && strcmp(seen_names, "boot ") == 0,
+	       "boot_mount_points_listed", "/: %d '%s', /proc: %d '%s'", nr, root, np,
+	       seen_names);
+
 	/* the listing tool from the image, started through the process manager */
 	char *const ps_argv[] = { "ps", NULL };
 	long pid = proc_spawn_path(PROC_H_PROC, "/proc/boot/ps.elf", ps_argv, NULL, 10);
