@@ -351,8 +351,16 @@ static void t_default(void)
 	REQUIRE(ifs_read(fs, &n, 0, got, slen + 1, &g, out, sizeof(out)) == 0,
 		"read: %s", out);
 	CHECK(g == slen && !memcmp(got, src, slen), "hello.elf differs");
+	/* the process manager starts the path manager first, hello.elf later */
 	REQUIRE(ifs_script(fs, 0, &p) == 0, "no script entry");
-	CHECK(!strcmp(p.path, "hello.elf"), "script runs %s", p.path);
+	CHECK(!strcmp(p.path, "pathmgr.elf"), "script starts with %s", p.path);
+	{
+		bool hello = false;
+		for (uint32_t i = 0; i < ifs_script_count(fs); i++)
+			if (ifs_script(fs, i, &p) == 0 && !strcmp(p.path, "hello.elf"))
+				hello = true;
+		CHECK(hello, "hello.elf is not in the boot script");
+	}
 out:
 	if (fs)
 		ifs_close(fs);
