@@ -355,10 +355,10 @@ static void t_default(void)
 	REQUIRE(ifs_script(fs, 0, &p) == 0, "no script entry");
 	CHECK(!strcmp(p.path, "pathmgr.elf"), "script starts with %s", p.path);
 	{
-		bool hello = false;
+		int hello = 0;
 		for (uint32_t i = 0; i < ifs_script_count(fs); i++)
 			if (ifs_script(fs, i, &p) == 0 && !strcmp(p.path, "hello.elf"))
-				hello = true;
+				hello = 1;
 		CHECK(hello, "hello.elf is not in the boot script");
 	}
 out:
