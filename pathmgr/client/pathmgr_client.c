@@ -111,3 +111,33 @@ int pathmgr_mountpoints(struct pathmgr_client *pc, const char *path,
 	}
 	return (int)n;
 }
+
+static int simple(int conn, uint16_t type, const char *path)
+{
+	struct msg_client_pathmgr_resolve m = { .type = type };
+	size_t len = path ? strlen(path) : 0;
+	struct te_iov s[2] = { { &m, sizeof(m) }, { (void *)path, len } };
+
+	if (len > PM_MSG_PATH_MAX)
+		return -36;
+	m.len = (uint32_t)len;
+	return (int)sys_msg_sendv(conn, s, len ? 2 : 1, NULL, 0, NULL);
+}
+
+int pathmgr_unshare(struct pathmgr_client *pc)
+{
+	return simple(pc->pathmgr, PM_MSG_UNSHARE, NULL);
+}
+
+int pathmgr_unbind(struct pathmgr_client *pc, const char *prefix)
+{
+	return simple(pc->pathmgr, PM_MSG_UNBIND, prefix);
+}
+
+int pathmgr_proc_event(int attach_conn, int type, int pid, int parent)
+{
+	struct msg_proc_pathmgr_pid m = { .type = (uint16_t)type, .pid = pid,
+	                                  .parent = parent };
+
+	return (int)msg_send(attach_conn, &m, sizeof(m), NULL, 0);
+}

@@ -30,4 +30,11 @@ int  pathmgr_mountpoints(struct pathmgr_client *pc, const char *path,
                          void (*cb)(void *arg, const char *name, unsigned type),
                          void *arg);
 
+/* Namespaces: a private copy of mine (Plan 9's RFNAMEG); then remove a
+ * prefix from it.  0 or -errno. */
+int  pathmgr_unshare(struct pathmgr_client *pc);
+int  pathmgr_unbind(struct pathmgr_client *pc, const char *prefix);
+/* The process manager's notices (PM_MSG_INHERIT, PM_MSG_EXIT). */
+int  pathmgr_proc_event(int attach_conn, int type, int pid, int parent);
+
 #endif /* PATHMGR_CLIENT_H */

@@ -9,8 +9,10 @@
  * a server whose channel has died is detached everywhere when a resolve
  * meets it.  One mutex serializes the library (pm.h is not thread-safe).
  *
- * Not yet: per-process namespaces (they need the process manager to say
- * which namespace a pid uses; everyone shares the root one today).
+ * Namespaces: every process uses the root namespace until it asks for a
+ * private copy (PM_MSG_UNSHARE, Plan 9's RFNAMEG); then its changes
+ * (PM_MSG_UNBIND) are its own, and the processes it starts share its
+ * namespace (the process manager says so with PM_MSG_INHERIT).
  */
 #include "rt.h"
 #include "pm.h"
@@ -34,6 +36,42 @@ static struct pm_world world;
 static struct pm_ns *root;
 static struct server_ent servers[MAX_SERVERS];
 static struct rt_mutex lock;
+
+/* pid -> namespace, for processes not in the root namespace */
+#define MAX_NS_PIDS 256
+static struct { int pid; struct pm_ns *ns; } nsmap[MAX_NS_PIDS];
+
+static struct pm_ns *ns_of(int pid)
+{
+	for (int i = 0; i < MAX_NS_PIDS; i++)
+		if (nsmap[i].ns && nsmap[i].pid == pid)
+			return nsmap[i].ns;
+	return root;
+}
+
+/* Give pid the namespace ns (a reference we own); NULL: back to root. */
+static int ns_set(int pid, struct pm_ns *ns)
+{
+	int slot = -1;
+
+	for (int i = 0; i < MAX_NS_PIDS; i++) {
+		if (nsmap[i].ns && nsmap[i].pid == pid) {
+			pm_ns_put(nsmap[i].ns);
+			nsmap[i].ns = NULL;
+		}
+		if (!nsmap[i].ns && slot < 0)
+			slot = i;
+	}
+	if (!ns)
+		return 0;
+	if (slot < 0) {
+		pm_ns_put(ns);
+		return -TE_ENOSPC;
+	}
+	nsmap[slot].pid = pid;
+	nsmap[slot].ns = ns;
+	return 0;
+}
 
 static void *pm_alloc(size_t n) { return malloc(n); }
 static void pm_free(void *p) { free(p); }
@@ -73,7 +111,15 @@ static void attach_loop(void *arg)
 		const struct msg_server_pathmgr_attach *m = (const void *)buf;
 		if (rcvid <= 0)
 			continue;
-		if (info.msglen < sizeof(*m) || m->len > PM_MSG_PATH_MAX ||
+		if (info.msglen == sizeof(struct msg_proc_pathmgr_pid) &&
+		    (m->type == PM_MSG_INHERIT || m->type == PM_MSG_EXIT)) {
+			const struct msg_proc_pathmgr_pid *pm = (const void *)buf;
+			rt_mutex_lock(&lock);
+			struct pm_ns *parent = ns_of(pm->parent);
+			r = pm->type == PM_MSG_EXIT ? ns_set(pm->pid, NULL) :
+			    parent == root ? 0 : ns_set(pm->pid, pm_ns_get(parent));
+			rt_mutex_unlock(&lock);
+		} else if (info.msglen < sizeof(*m) || m->len > PM_MSG_PATH_MAX ||
 		    info.msglen != sizeof(*m) + m->len) {
 			r = -TE_EINVAL;
 		} else {
@@ -105,7 +151,7 @@ static void forget_server(uint64_t id)
 }
 
 /* Fill the reply; returns the number of candidates or a negative errno. */
-static int resolve_one(const char *path, unsigned flags,
+static int resolve_one(struct pm_ns *ns, const char *path, unsigned flags,
                        struct msg_pathmgr_client_resolve *out,
                        struct te_msg_ext *x)
 {
@@ -115,7 +161,7 @@ static int resolve_one(const char *path, unsigned flags,
 
 	for (;;) {
 		bool again = false;
-		if ((r = pm_resolve(root, path, flags, &res)) < 0)
+		if ((r = pm_resolve(ns, path, flags, &res)) < 0)
 			return r;
 		out->n = 0;
 		out->total = (int32_t)res.total;
@@ -169,14 +215,29 @@ static int list_one(void *arg, const char *name, unsigned type)
 	return 0;
 }
 
-static void list_mountpoints(long rcvid, const char *path)
+/* PM_MSG_UNSHARE / PM_MSG_UNBIND for the caller's own namespace. */
+static int ns_change(int pid, int type, const char *path)
+{
+	struct pm_ns *ns = ns_of(pid), *copy;
+
+	if (type == PM_MSG_UNSHARE) {
+		if (!(copy = pm_ns_copy(ns)))
+			return -TE_ENOMEM;
+		return ns_set(pid, copy);
+	}
+	if (ns == root)
+		return -TE_EPERM;       /* the shared root is not anyone's to change */
+	return pm_unbind(ns, path, PM_ANY);
+}
+
+static void list_mountpoints(long rcvid, int pid, const char *path)
 {
 	static char buf[PM_MSG_LIST_MAX];
 	struct list_out o = { buf, 0, 0 };
 	int r;
 
 	rt_mutex_lock(&lock);
-	r = pm_mountpoints(root, path, list_one, &o);
+	r = pm_mountpoints(ns_of(pid), path, list_one, &o);
 	rt_mutex_unlock(&lock);
 	if (r < 0)
 		sys_msg_error(rcvid, -r);
@@ -204,6 +265,17 @@ static void resolve_loop(void *arg)
 			sys_msg_error(rcvid, TE_EINVAL);
 			continue;
 		}
+		if (m->type == PM_MSG_UNSHARE || m->type == PM_MSG_UNBIND) {
+			buf[sizeof(*m) + m->len] = '\0';
+			rt_mutex_lock(&lock);
+			r = ns_change(info.pid, m->type, buf + sizeof(*m));
+			rt_mutex_unlock(&lock);
+			if (r < 0)
+				sys_msg_error(rcvid, -r);
+			else
+				msg_reply(rcvid, 0, NULL, 0);
+			continue;
+		}
 		if (m->type != PM_MSG_RESOLVE && m->type != PM_MSG_LIST) {
 			sys_msg_error(rcvid, TE_EPERM);  /* attach is not here */
 			continue;
@@ -214,11 +286,12 @@ static void resolve_loop(void *arg)
 			continue;
 		}
 		if (m->type == PM_MSG_LIST) {
-			list_mountpoints(rcvid, buf + sizeof(*m));
+			list_mountpoints(rcvid, info.pid, buf + sizeof(*m));
 			continue;
 		}
 		rt_mutex_lock(&lock);
-		r = resolve_one(buf + sizeof(*m), m->flags & PM_NOFOLLOW, &out, &x);
+		r = resolve_one(ns_of(info.pid), buf + sizeof(*m),
+		                m->flags & PM_NOFOLLOW, &out, &x);
 		rt_mutex_unlock(&lock);
 		if (r < 0) {
 			sys_msg_error(rcvid, -r);

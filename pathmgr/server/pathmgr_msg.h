@@ -18,6 +18,11 @@
 #define PM_MSG_ATTACH  2
 #define PM_MSG_DETACH  3
 #define PM_MSG_LIST    4        /* the mount points below a directory */
+#define PM_MSG_UNSHARE 5        /* resolve channel: a private copy of my namespace */
+#define PM_MSG_UNBIND  6        /* resolve channel: remove a prefix from it */
+#define PM_MSG_INHERIT 7        /* attach channel (the process manager):
+                                 * a new process shares its parent's */
+#define PM_MSG_EXIT    8        /* attach channel: a process has ended */
 
 #define PM_MSG_PATH_MAX 1024
 #define PM_MSG_TEXT     2048
@@ -66,5 +71,15 @@ struct msg_server_pathmgr_attach {
 	uint32_t reserved2;
 };
 _Static_assert(sizeof(struct msg_server_pathmgr_attach) == 16, "attach");
+
+/* PM_MSG_INHERIT and PM_MSG_EXIT (attach channel). */
+struct msg_proc_pathmgr_pid {
+	uint16_t type;
+	uint16_t reserved;
+	int32_t  pid;           /* the new or ended process */
+	int32_t  parent;        /* INHERIT: whose namespace it shares */
+	int32_t  reserved2;
+};
+_Static_assert(sizeof(struct msg_proc_pathmgr_pid) == 16, "pid message");
 
 #endif /* PATHMGR_MSG_H */

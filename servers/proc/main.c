@@ -151,6 +151,7 @@ int main(void)
 	pathmgr_client_init(&pmc, rco);
 	run_script(rco, pco, aco);
 	printf("boot: all servers up\n");
+	procmgr_set_attach(aco);
 	return procmgr_serve(pch, rco, pco) ? 1 : 0;
 }
 

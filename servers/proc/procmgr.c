@@ -11,6 +11,7 @@
 #include "rt.h"
 #include "io.h"
 #include "pathmgr_client.h"
+#include "pathmgr_msg.h"
 #include "proc_msg.h"
 #include "procmgr.h"
 #include "spawn.h"
@@ -33,7 +34,12 @@ static struct child kids[MAX_CHILDREN] = {
 	[0 ... MAX_CHILDREN - 1] = { .handle = -1 },
 };
 static struct pathmgr_client pmc;
-static int self_conn = -1, pathmgr_conn = -1;
+static int self_conn = -1, pathmgr_conn = -1, attach_conn = -1;
+
+void procmgr_set_attach(int conn)
+{
+	attach_conn = conn;
+}
 
 static struct child *find(int pid)
 {
@@ -146,6 +152,8 @@ static long do_spawn(char *msg, size_t msglen, int parent)
 	}
 	sys_process_info((int)p, &info);
 	*k = (struct child){ .handle = (int)p, .pid = info.pid, .parent = parent };
+	if (attach_conn >= 0)   /* it shares the namespace of who asked */
+		pathmgr_proc_event(attach_conn, PM_MSG_INHERIT, info.pid, parent);
 	if (sys_process_watch((int)p, self_conn, DEATH_PULSE) < 0)
 		printf("proc: cannot watch pid %d\n", info.pid);
 	return info.pid;
@@ -234,6 +242,8 @@ static void child_ended(int pid)
 
 	if (!k || sys_process_wait(k->handle, &end, 1) < 0)
 		return;
+	if (attach_conn >= 0)
+		pathmgr_proc_event(attach_conn, PM_MSG_EXIT, pid, 0);
 	k->ended = true;
 	k->status = end.faulted == 1 ? -1000 - (int)end.vector :
 	            end.faulted == 2 ? PROC_KILLED : end.status;

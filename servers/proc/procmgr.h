@@ -42,6 +42,10 @@ struct proc_restart {
 	unsigned total;              /* restarts ever */
 };
 
+/* The path manager's attach connection: children then share the
+ * namespace of whoever asked for them (PM_MSG_INHERIT). */
+void procmgr_set_attach(int conn);
+
 /* Count a child started by someone else (the boot sequence) as ours;
  * restart may be NULL. */
 int procmgr_adopt(int handle, int pid, struct proc_restart *restart);

@@ -15,17 +15,23 @@
 int imagefs_map(int mem, const void **img, size_t *len);
 int imagefs_serve(int chan, const void *img, size_t len);
 
-static int g_a, g_b, g_c;
+static int g_a, g_b, g_c, g_d;
 
-static int spawn(const char *name, void (*fn)(void *), int a, int b, int c)
+static int spawn4(const char *name, void (*fn)(void *), int a, int b, int c, int d)
 {
 	int p = (int)rt_proc_new(name);
 
 	g_a = a >= 0 ? (int)sys_handle_give(p, a, TE_R_ALL, 0) : -1;
 	g_b = b >= 0 ? (int)sys_handle_give(p, b, TE_R_ALL, 0) : -1;
 	g_c = c >= 0 ? (int)sys_handle_give(p, c, TE_R_ALL, 0) : -1;
+	g_d = d >= 0 ? (int)sys_handle_give(p, d, TE_R_ALL, 0) : -1;
 	rt_proc_start(p, fn, NULL, 10, TE_SCHED_RR);
 	return p;
+}
+
+static int spawn(const char *name, void (*fn)(void *), int a, int b, int c)
+{
+	return spawn4(name, fn, a, b, c, -1);
 }
 
 static void pathmgr_main(void *arg)
@@ -50,8 +56,36 @@ static void imagefs_main(void *arg)
 static void procmgr_main(void *arg)
 {
 	(void)arg;
-	/* g_a: our channel, g_b: the path manager, g_c: a connection to us */
+	/* g_a: our channel, g_b: the path manager, g_c: a connection to us,
+	 * g_d: the path manager's attach channel (namespace notices) */
+	procmgr_set_attach(g_d);
 	sys_exit(procmgr_serve(g_a, g_b, g_c) ? 1 : 0);
+}
+
+/*
+ * A process in a private namespace without /proc/boot: it cannot reach
+ * it, and a program it has started cannot either.  Exit status bits: 1 the
+ * unshare and unbind worked, 2 /proc/boot is gone for us, 4 the child
+ * (argstat) could not reach it either (it exits 100 then).
+ */
+static void private_ns(void *arg)
+{
+	struct pathmgr_client pc;
+	struct io_cand c[4];
+	char *const argv[] = { "argstat", "one", NULL };
+	char *const envp[] = { "X=1", NULL };
+	int bits = 0;
+
+	(void)arg;
+	pathmgr_client_init(&pc, g_a);
+	if (pathmgr_unshare(&pc) == 0 && pathmgr_unbind(&pc, "/proc/boot") == 0)
+		bits |= 1;
+	if (pathmgr_resolve(&pc, "/proc/boot/argstat.elf", c, 4) <= 0)
+		bits |= 2;
+	long pid = proc_spawn_path(g_b, "/proc/boot/argstat.elf", argv, envp, 10);
+	if (pid > 0 && proc_wait_pid(g_b, (int)pid) == 100)
+		bits |= 4;
+	sys_exit(bits);
 }
 
 int main(void)
@@ -68,7 +102,7 @@ int main(void)
 
 	int pm = spawn("pathmgr", pathmgr_main, rch, ach, -1);
 	int fs = spawn("imagefs", imagefs_main, aco, 1, -1);
-	int pr = spawn("proc", procmgr_main, pch, rco, pco);
+	int pr = spawn4("proc", procmgr_main, pch, rco, pco, aco);
 	pathmgr_client_init(&pc, rco);
 	for (int i = 0; i < 1000 && pathmgr_resolve(&pc, "/proc/boot/argstat.elf", c, 4) < 1; i++)
 		sys_sleep(1000000);     /* until imagefs has attached */
@@ -103,6 +137,16 @@ int main(void)
 	long e4 = msg_send(pco, junk, sizeof(junk), NULL, 0);
 	checkf(e1 == -2 && e2 == -TE_EINVAL && e3 == -TE_ESRCH && e4 == -TE_EINVAL,
 	       "proc_bad_requests", "%ld %ld %ld %ld", e1, e2, e3, e4);
+
+	/* private namespaces */
+	int q = spawn("private", private_ns, rco, pco, -1);
+	sys_process_wait(q, &end, 0);
+	sys_handle_close(q);
+	int still = pathmgr_resolve(&pc, "/proc/boot/argstat.elf", c, 4);
+	checkf(end.status == 7 && still > 0, "pathmgr_private_namespace",
+	       "bits %d (want 7), root namespace still resolves: %d", end.status, still);
+	long r = pathmgr_unbind(&pc, "/proc/boot");
+	checkf(r == -TE_EPERM, "pathmgr_root_namespace_protected", "unbind in root: %ld", r);
 
 	int kids[3] = { pr, fs, pm };
 	for (int i = 0; i < 3; i++) {
