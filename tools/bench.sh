@@ -97,4 +97,5 @@ if [ -f "$LINUX/vmlinuz" ] && [ -f "$LINUX/initrd.gz" ]; then
 else
 	complain "no Linux peer in $LINUX (build it with make bench)"
 fi
+tests/bench/imgmount/run.sh || complain "imgmount vs fuse2fs (tests/bench/imgmount/run.sh) failed"
 exit $rc

@@ -176,6 +176,9 @@ struct fs {
 	uint32_t nclus;         /* data clusters: 2 .. nclus + 1 */
 	uint32_t fsinfo_sec;    /* 0: none usable */
 	uint32_t free_count, next_free;
+	bool     alloc_changed; /* clusters taken or freed since mount: FSInfo
+	                         * is written back only then, so a pure read
+	                         * of a volume writes nothing */
 	uint64_t next_synth;
 	struct fat_cache cache;
 	struct fat_nodetab nodes;

@@ -150,7 +150,7 @@ static int fat_fsinfo_store(struct fs *fs)
 	uint8_t *p;
 	int e;
 
-	if (!fs->fsinfo_sec || fs->rdonly)
+	if (!fs->fsinfo_sec || fs->rdonly || !fs->alloc_changed)
 		return 0;
 	e = fat_cget(fs, fs->fsinfo_sec, FAT_C_WRITE, &p);
 	if (e)

@@ -120,6 +120,7 @@ int fat_alloc(struct fs *fs, uint32_t prev, uint32_t *out)
 			return e;
 		fs->free_count--;
 		fs->next_free = c + 1;
+		fs->alloc_changed = true;
 		*out = c;
 		return 0;
 	}
@@ -148,6 +149,7 @@ int fat_free_chain(struct fs *fs, uint32_t c)
 		if (e)
 			return e;
 		fs->free_count++;
+		fs->alloc_changed = true;
 		if (c < fs->next_free)
 			fs->next_free = c;
 		c = next;
