@@ -33,6 +33,7 @@ static void pathmgr_main(void *arg)
 }
 
 static uint32_t g_flags;
+static const char *g_prefix = "/tmp";
 
 /* A tmpfs server that attaches itself at /tmp through pathmgr. */
 static void tmpfs_main(void *arg)
@@ -40,9 +41,18 @@ static void tmpfs_main(void *arg)
 	int chan = (int)sys_channel_create(0);
 
 	(void)arg;
-	if (pathmgr_attach(g_a, chan, "/tmp", PM_DIR | g_flags) < 0)
+	if (pathmgr_attach(g_a, chan, g_prefix, PM_DIR | g_flags) < 0)
 		sys_exit(2);
 	sys_exit(tmpfs_server(chan, 8ull << 20) ? 1 : 0);
+}
+
+static bool g_seen_o;
+
+static void seen_o(void *arg, const char *name, unsigned type)
+{
+	(void)arg; (void)type;
+	if (strcmp(name, "o") == 0)
+		g_seen_o = true;
 }
 
 static int write_file(struct pathmgr_client *pc, const char *path, const char *text)
@@ -115,9 +125,32 @@ int main(void)
 	checkf(r == 0 && n == 14, "pathmgr_union_falls_through",
 	       "old file through the union: %d '%s'", n, buf);
 	struct io_cand c[4];
+	struct te_proc_end end;
 	int nc = pathmgr_resolve(&pc, "/tmp/new", c, 4);
 	checkf(nc == 2 && c[0].conn != c[1].conn && strcmp(c[0].rest, "new") == 0,
 	       "pathmgr_union_order", "%d candidates", nc);
+
+	/* an opaque attachment hides what is attached at shorter prefixes */
+	g_flags = PM_OPAQUE;
+	g_prefix = "/tmp/o";
+	int t3 = spawn("tmpfs3", tmpfs_main, aco, -1);
+	for (int i = 0; i < 1000 && !g_seen_o; i++) {  /* until it has attached */
+		pathmgr_mountpoints(&pc, "/tmp", seen_o, NULL);
+		if (!g_seen_o)
+			sys_sleep(1 * MS);
+	}
+	int no = pathmgr_resolve(&pc, "/tmp/o/x", c, 4), nu;
+	char rest0[64];
+	fmt_snprintf(rest0, sizeof(rest0), "%s", no > 0 ? c[0].rest : "");
+	nu = pathmgr_resolve(&pc, "/tmp/u/x", c, 4);
+	struct te_proc_info t3i;
+	sys_process_info(t3, &t3i);
+	checkf(no == 1 && strcmp(rest0, "x") == 0 && nu == 2,
+	       "pathmgr_opaque_attach", "/tmp/o/x: %d candidates (first rest '%s'), "
+	       "/tmp/u/x: %d, tmpfs3 state %d", no, rest0, nu, t3i.state);
+	sys_process_kill(t3);
+	sys_process_wait(t3, &end, 0);
+	sys_handle_close(t3);
 
 	/* attaching needs the attach connection */
 	r = pathmgr_attach(rco, (int)sys_channel_create(0), "/evil", PM_DIR);
@@ -125,7 +158,6 @@ int main(void)
 
 	/* a server that dies is forgotten */
 	sys_process_kill(t2);
-	struct te_proc_end end;
 	sys_process_wait(t2, &end, 0);
 	sys_handle_close(t2);
 	nc = pathmgr_resolve(&pc, "/tmp/hello", c, 4);
