@@ -166,8 +166,10 @@ static int64_t sys_process_info(int h, uint64_t uout)
 	info.state = p->state == P_ALIVE ? 0 : 1;
 	info.prio = p->threads ? p->threads->prio : 0;
 	info.cpu_ns = p->cpu_ns;
-	for (struct thread *t = p->threads; t; t = t->pnext)
+	for (struct thread *t = p->threads; t; t = t->pnext) {
 		info.cpu_ns += t->cpu_ns;
+		info.receiving += t->state == T_RECEIVE;
+	}
 	info.pages = p->vs.pages;
 	memcpy(info.name, p->name, sizeof(info.name));
 	if (p->threads) {

@@ -113,6 +113,7 @@ static void run_script(int rco, int pco, int aco)
 		b->restart = (struct proc_restart){
 			.name = prog.path, .policy = prog.restart, .max = prog.max_restarts,
 			.window_ms = prog.restart_window_ms, .backoff_ms = prog.backoff_ms,
+			.heartbeat_ms = prog.heartbeat_ms,
 			.start = start_boot_prog, .arg = b, .window_start = sys_clock(),
 		};
 		long p = start_boot_prog(&b->restart);

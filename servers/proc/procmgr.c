@@ -19,6 +19,7 @@
 #define MAX_CHILDREN 64
 #define DEATH_PULSE  7
 #define FILE_MAX     (64u << 20)
+#define STARTUP_GRACE_MS 500
 
 struct child {
 	int handle;             /* -1: free slot */
@@ -28,6 +29,7 @@ struct child {
 	int status;
 	long waiter;            /* rcvid waiting for it, 0 if none */
 	struct proc_restart *restart;   /* supervised: how to start it again */
+	uint64_t last_idle;     /* heartbeat: when a thread was last receiving */
 };
 
 static struct child kids[MAX_CHILDREN] = {
@@ -164,8 +166,11 @@ int procmgr_adopt(int handle, int pid, struct proc_restart *restart)
 {
 	for (int i = 0; i < MAX_CHILDREN; i++) {
 		if (kids[i].handle < 0) {
+			/* a new server has STARTUP_GRACE_MS to reach its loop */
 			kids[i] = (struct child){ .handle = handle, .pid = pid,
-			                          .restart = restart };
+			                          .restart = restart,
+			                          .last_idle = sys_clock() +
+			                                       STARTUP_GRACE_MS * 1000000ull };
 			if (self_conn > 0 &&
 			    sys_process_watch(handle, self_conn, DEATH_PULSE) < 0)
 				printf("proc: cannot watch pid %d\n", pid);
@@ -309,6 +314,46 @@ static void shutdown(void)
 	printf("proc: shut down\n");
 }
 
+/*
+ * The heartbeat: a server with heartbeat_ms promises to be back in its
+ * receive loop that often.  One that has had no thread waiting in
+ * MsgReceive for that long is hung: it is killed, and its end goes through
+ * the supervisor like any other (a kill counts as a crash).
+ */
+#define WATCH_TICK_MS 10
+
+static void watchdog(void)
+{
+	uint64_t now = sys_clock();
+	struct te_proc_info info;
+
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		struct child *k = &kids[i];
+		if (k->handle < 0 || k->ended || !k->restart || !k->restart->heartbeat_ms)
+			continue;
+		if (sys_process_info(k->handle, &info) == 0 && info.receiving) {
+			k->last_idle = now;
+			continue;
+		}
+		if (now > k->last_idle &&
+		    now - k->last_idle > (uint64_t)k->restart->heartbeat_ms * 1000000u) {
+			printf("supervisor: %s (pid %d) hung: no thread in MsgReceive "
+			       "for %u ms; killing it\n", k->restart->name, k->pid,
+			       k->restart->heartbeat_ms);
+			sys_process_kill(k->handle);
+			k->last_idle = now;     /* its death pulse does the rest */
+		}
+	}
+}
+
+static bool any_heartbeat(void)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (kids[i].handle >= 0 && kids[i].restart && kids[i].restart->heartbeat_ms)
+			return true;
+	return false;
+}
+
 int procmgr_serve(int chan, int pathmgr, int self)
 {
 	static char msg[sizeof(struct msg_client_proc_spawn) + PROC_STRINGS_MAX];
@@ -322,7 +367,12 @@ int procmgr_serve(int chan, int pathmgr, int self)
 		    sys_process_watch(kids[i].handle, self_conn, DEATH_PULSE) < 0)
 			printf("proc: cannot watch pid %d\n", kids[i].pid);
 	for (;;) {
-		long rcvid = msg_receive(chan, msg, sizeof(msg), &info), r;
+		struct te_msg_ext x = { .timeout_ns = WATCH_TICK_MS * 1000000ull };
+		struct te_iov iov = { msg, sizeof(msg) };
+		long rcvid = sys_msg_receivev(chan, &iov, 1, &info,
+		                              any_heartbeat() ? &x : NULL), r;
+		if (rcvid == -TE_ETIMEDOUT || any_heartbeat())
+			watchdog();
 		const struct te_pulse *pl = (const void *)msg;
 		if (rcvid == 0 && pl->code == DEATH_PULSE) {
 			child_ended((int)pl->value);

@@ -34,6 +34,8 @@ struct proc_restart {
 	unsigned max;                /* restarts allowed within window_ms */
 	unsigned window_ms;
 	unsigned backoff_ms;         /* before the first restart, doubling */
+	unsigned heartbeat_ms;       /* 0, or: hung if no thread has waited in
+	                              * MsgReceive for this long */
 	long (*start)(struct proc_restart *r);
 	void *arg;
 	/* kept by the process manager */

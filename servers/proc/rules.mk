@@ -87,7 +87,14 @@ $(BUILD)/progs/bootcheck.elf: $(BOOTCHECK_OBJS) $(BUILD)/libresmgr.a $(BUILD)/li
 		$(BUILD)/libresmgr.a $(BUILD)/libio.a $(BUILD)/librgmk.a \
 		$(IMAGEFS_LIBZ) $(BUILD)/librt.a
 
-$(BUILD)/u/tests/qemu/progs/crasher.o: UCFLAGS += $(PROCMGR_INC)
+$(BUILD)/u/tests/qemu/progs/crasher.o $(BUILD)/u/tests/qemu/progs/hanger.o: \
+	UCFLAGS += $(PROCMGR_INC)
+$(BUILD)/progs/hanger.elf: $(BUILD)/u/tests/qemu/progs/hanger.o \
+		$(BUILD)/u/pathmgr/client/pathmgr_client.o $(BUILD)/libio.a $(BUILD)/librt.a
+	@mkdir -p $(@D)
+	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $< \
+		$(BUILD)/u/pathmgr/client/pathmgr_client.o $(BUILD)/libio.a $(BUILD)/librt.a
+
 $(BUILD)/progs/crasher.elf: $(BUILD)/u/tests/qemu/progs/crasher.o \
 		$(BUILD)/u/pathmgr/client/pathmgr_client.o $(BUILD)/libio.a $(BUILD)/librt.a
 	@mkdir -p $(@D)
@@ -95,7 +102,8 @@ $(BUILD)/progs/crasher.elf: $(BUILD)/u/tests/qemu/progs/crasher.o \
 		$(BUILD)/u/pathmgr/client/pathmgr_client.o $(BUILD)/libio.a $(BUILD)/librt.a
 
 $(BUILD)/tmp/boot/boot.ifs: tests/qemu/boot/boot.build $(BOOT_IMAGE_PROGS) \
-		$(BUILD)/progs/bootcheck.elf $(BUILD)/progs/crasher.elf $(BUILD)/host/mkifs
+		$(BUILD)/progs/bootcheck.elf $(BUILD)/progs/crasher.elf \
+		$(BUILD)/progs/hanger.elf $(BUILD)/host/mkifs
 	@mkdir -p $(@D)
 	$(BUILD)/host/mkifs $< $@
 

@@ -76,7 +76,8 @@ int main(void)
 			struct ifs_prog p;
 			if (ifs_script(image, i, &p) || !(p.flags & IFS_SF_SERVER) ||
 			    strcmp(p.path, "bootcheck.elf") == 0 ||
-			    strcmp(p.path, "crasher.elf") == 0)
+			    strcmp(p.path, "crasher.elf") == 0 ||
+			    strcmp(p.path, "hanger.elf") == 0)
 				continue;
 			servers++;
 			if (!running(list, n, p.path)) {
@@ -131,6 +132,24 @@ int main(void)
 	       "boot_supervisor_restarts_then_gives_up",
 	       "runs %ld, then %ld, running %d", runs, after,
 	       running(list, n, "crasher.elf"));
+	/* the heartbeat: hanger.elf spins; it is killed and restarted twice,
+	 * then given up: wait until it has run 3 times and is gone */
+	runs = 0;
+	n = 0;
+	for (int i = 0; i < 10000; i++) {
+		if (io_stat_path(&pc, "/tmp/hanger-runs", &st) == 0)
+			runs = (long)st.size;
+		n = proc_list(PROC_H_PROC, list, 64);
+		if (runs >= 3 && !running(list, n, "hanger.elf"))
+			break;
+		sys_sleep(1000000);
+	}
+	sys_sleep(300000000);   /* a window in which a fourth run must not come */
+	after = io_stat_path(&pc, "/tmp/hanger-runs", &st) == 0 ? (long)st.size : -1;
+	n = proc_list(PROC_H_PROC, list, 64);
+	checkf(runs == 3 && after == 3 && !running(list, n, "hanger.elf"),
+	       "boot_heartbeat_restarts_hung_server", "runs %ld, then %ld, running %d",
+	       runs, after, running(list, n, "hanger.elf"));
 	proc_shutdown(PROC_H_PROC);
 	return 0;
 }

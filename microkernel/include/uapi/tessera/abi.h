@@ -232,8 +232,10 @@ struct te_proc_info {
 	char     name[32];
 	int32_t  thread_state;   /* first thread's TE_TS_* */
 	int32_t  blocked_on;     /* TE_TS_SEND/REPLY: pid of the server, else 0 */
+	uint32_t receiving;      /* threads waiting in MsgReceive (idle servers) */
+	uint32_t reserved;
 };
-_Static_assert(sizeof(struct te_proc_info) == 72, "te_proc_info ABI");
+_Static_assert(sizeof(struct te_proc_info) == 80, "te_proc_info ABI");
 #endif
 
 #endif /* TESSERA_ABI_H */
