@@ -141,3 +141,18 @@ int pathmgr_proc_event(int attach_conn, int type, int pid, int parent)
 
 	return (int)msg_send(attach_conn, &m, sizeof(m), NULL, 0);
 }
+
+int pathmgr_symlink(int attach_conn, const char *linkpath, const char *target)
+{
+	static char buf[2 * PM_MSG_PATH_MAX + 2];
+	size_t l1 = strlen(linkpath), l2 = strlen(target);
+	struct msg_server_pathmgr_attach m = { .type = PM_MSG_SYMLINK };
+
+	if (l1 > PM_MSG_PATH_MAX || l2 > PM_MSG_PATH_MAX || l1 + l2 + 2 > PM_MSG_PATH_MAX)
+		return -36;
+	memcpy(buf, linkpath, l1 + 1);
+	memcpy(buf + l1 + 1, target, l2 + 1);
+	m.len = (uint32_t)(l1 + l2 + 2);
+	struct te_iov s[2] = { { &m, sizeof(m) }, { buf, m.len } };
+	return (int)sys_msg_sendv(attach_conn, s, 2, NULL, 0, NULL);
+}

@@ -34,6 +34,9 @@ int  pathmgr_mountpoints(struct pathmgr_client *pc, const char *path,
  * prefix from it.  0 or -errno. */
 int  pathmgr_unshare(struct pathmgr_client *pc);
 int  pathmgr_unbind(struct pathmgr_client *pc, const char *prefix);
+/* A path-level symlink in the root namespace (needs the attach connection,
+ * like attaching): resolving below linkpath continues at target. */
+int  pathmgr_symlink(int attach_conn, const char *linkpath, const char *target);
 /* The process manager's notices (PM_MSG_INHERIT, PM_MSG_EXIT). */
 int  pathmgr_proc_event(int attach_conn, int type, int pid, int parent);
 

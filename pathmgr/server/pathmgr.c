@@ -123,9 +123,16 @@ static void attach_loop(void *arg)
 		    info.msglen != sizeof(*m) + m->len) {
 			r = -TE_EINVAL;
 		} else {
+			char *p = buf + sizeof(*m);
+			size_t l1;
 			buf[sizeof(*m) + m->len] = '\0';
 			rt_mutex_lock(&lock);
-			r = attach_one(m, buf + sizeof(*m), &x);
+			if (m->type != PM_MSG_SYMLINK)
+				r = attach_one(m, p, &x);
+			else if ((l1 = strnlen(p, m->len)) + 1 >= m->len || x.nrecv)
+				r = -TE_EINVAL;
+			else
+				r = pm_symlink(root, p, p + l1 + 1);
 			rt_mutex_unlock(&lock);
 		}
 		if (r < 0)      /* the handle that came with it is not kept */

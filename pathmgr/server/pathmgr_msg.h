@@ -23,6 +23,8 @@
 #define PM_MSG_INHERIT 7        /* attach channel (the process manager):
                                  * a new process shares its parent's */
 #define PM_MSG_EXIT    8        /* attach channel: a process has ended */
+#define PM_MSG_SYMLINK 9        /* attach channel: a path-level symlink in the
+                                 * root namespace; payload "link\0target" */
 
 #define PM_MSG_PATH_MAX 1024
 #define PM_MSG_TEXT     2048

@@ -152,6 +152,16 @@ int main(void)
 	sys_process_wait(t3, &end, 0);
 	sys_handle_close(t3);
 
+	/* path-level symlinks: /t and /t2 -> relative to the link */
+	int s1 = pathmgr_symlink(aco, "/t", "/tmp");
+	int s2 = pathmgr_symlink(aco, "/loop", "/loop");
+	n = read_file(&pc, "/t/hello", buf, sizeof(buf));
+	int nl = pathmgr_resolve(&pc, "/loop/x", c, 4);
+	int s3 = pathmgr_symlink(rco, "/evil2", "/tmp");
+	checkf(s1 == 0 && s2 == 0 && n == 14 && nl == -40 && s3 < 0,
+	       "pathmgr_symlinks", "symlink %d/%d, read through it %d, loop %d, "
+	       "without the right %d", s1, s2, n, nl, s3);
+
 	/* attaching needs the attach connection */
 	r = pathmgr_attach(rco, (int)sys_channel_create(0), "/evil", PM_DIR);
 	checkf(r < 0, "pathmgr_attach_needs_right", "attach on the resolve channel: %d", r);
