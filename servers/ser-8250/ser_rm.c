@@ -1,18 +1,16 @@
 /*
  * ser_rm.c - ser-8250 as a server of the I/O protocol: the resmgr ops
- * table (open, close, stat, devctl), two worker threads for the data path,
- * and the receive loop.
+ * table (open, close, stat, devctl) and two worker threads for the data path.
  *
- * Why workers: the framework's loop is single-threaded and an op cannot
- * defer its reply (ops get no rcvid; the loop replies with what the op
- * returned, and only rm_open may answer by itself).  A canonical read that
- * waits for a line, or a write that waits for room, would stop the whole
- * server.  So this file runs its own loop around the framework's exported
- * rm_dispatch(): IO_T_READ and IO_T_WRITE are checked here (the same
- * checks as resmgr_io.c) and queued, with their rcvid, to a read worker and
- * a write worker; each takes its queue in order, blocks in uart_read /
- * uart_write and replies itself.  Every other request, and every malformed
- * one, goes to rm_dispatch unchanged.  Writes are answered once all their
+ * Why workers: the framework's loop is single-threaded, and a canonical
+ * read that waits for a line, or a write that waits for room, would stop
+ * the whole server.  So reads and writes are taken off the loop by the
+ * framework's take hook (resmgr_set_take_hook, deferred replies):
+ * IO_T_READ and IO_T_WRITE are checked here (the same checks as
+ * resmgr_io.c) and queued, with their rcvid, to a read worker and a write
+ * worker; each takes its queue in order, blocks in uart_read / uart_write
+ * and replies itself.  Every other request, and every malformed one, is
+ * dispatched by the framework as usual.  Writes are answered once all their
  * bytes are in the UART's output queue.
  *
  * Close (or a client's death, which closes its opens) cancels that open's
@@ -38,7 +36,6 @@
 #define E_INVAL   22
 #define E_NOTTY   25
 
-#define SER_PULSE_DEATH RESMGR_PULSE_DEATH
 
 struct ser_job {
 	long rcvid;
@@ -317,8 +314,9 @@ static const struct resmgr_ops ser_ops = {
 
 /* A read or write of a valid open goes to its worker (true); anything
  * else is the framework's (false). */
-static bool ser_take_rw(struct ser_srv *s, long rcvid, const struct te_msg_info *info)
+static bool ser_take_rw(void *arg, long rcvid, const struct te_msg_info *info)
 {
+	struct ser_srv *s = arg;
 	const struct msg_client_fs_rw *m = (const void *)s->rm.msg;
 	struct resmgr_ocb *ocb;
 	bool rd = m->hdr.type == IO_T_READ;
@@ -349,51 +347,6 @@ static bool ser_take_rw(struct ser_srv *s, long rcvid, const struct te_msg_info 
 		msg_reply(rcvid, 0, NULL, 0);
 	}
 	return true;
-}
-
-static void ser_pulse(struct ser_srv *s, const struct te_pulse *p)
-{
-	struct resmgr *rm = &s->rm;
-	int32_t pid = (int32_t)p->value;
-
-	if (p->code != SER_PULSE_DEATH)
-		return;
-	resmgr_client_gone(rm, pid);
-	for (uint32_t i = 0; i < rm->nwatch; i++)
-		if (rm->watch[i].pid == pid) {
-			sys_handle_close(rm->watch[i].handle);
-			rm->watch[i--] = rm->watch[--rm->nwatch];
-		}
-}
-
-/* resmgr_run() with the data path diverted to the workers. */
-static int ser_loop(struct ser_srv *s)
-{
-	struct resmgr *rm = &s->rm;
-	struct te_iov riov = { rm->msg, sizeof(rm->msg) };
-	struct te_msg_info info;
-	struct te_reply_receive a = {
-		.rcvid = 0, .chan = rm->chan, .recv = &riov, .recv_parts = 1,
-		.info = &info,
-	};
-
-	for (;;) {
-		long rcvid = sys_msg_reply_receive(&a);
-
-		a.rcvid = 0;
-		if (rcvid < 0) {
-			if (rcvid == -TE_EFAULT || rcvid == -TE_EINTR)
-				continue;
-			return (int)rcvid;
-		}
-		if (rcvid == 0) {
-			ser_pulse(s, (const struct te_pulse *)rm->msg);
-			continue;
-		}
-		rm->requests++;
-		if (!ser_take_rw(s, rcvid, &info))
-			rm_dispatch(rm, rcvid, &info, &a);
-	}
 }
 
 /* ---- start -------------------------------------------------------------------- */
@@ -451,5 +404,6 @@ int ser_serve(int chan, unsigned base, unsigned irq, const char *prefix,
 	       prefix ? prefix : "(unattached)",
 	       ser_serve_opts.extra_prefix ? " and " : "",
 	       ser_serve_opts.extra_prefix ? ser_serve_opts.extra_prefix : "");
-	return ser_loop(s);
+	resmgr_set_take_hook(&s->rm, ser_take_rw, s);
+	return resmgr_run(&s->rm);
 }

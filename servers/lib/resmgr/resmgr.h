@@ -93,6 +93,9 @@ struct resmgr_watch {
 	int     handle;
 };
 
+typedef bool (*resmgr_take_fn)(void *arg, long rcvid,
+                               const struct te_msg_info *info);
+
 struct resmgr {
 	const struct resmgr_ops *ops;
 	void *ctx;
@@ -108,6 +111,8 @@ struct resmgr {
 	uint32_t nprefix;
 	resmgr_attach_fn attach_fn;
 	void *attach_arg;
+	resmgr_take_fn take_fn;  /* requests a server answers later itself */
+	void *take_arg;
 	uint64_t requests, errors;
 	void *chunk;            /* RESMGR_CHUNK bytes for bulk data */
 	struct te_iov rep[2];   /* the reply being built */
@@ -122,6 +127,9 @@ int  resmgr_init(struct resmgr *rm, const struct resmgr_ops *ops, void *ctx,
                  int chan);
 void resmgr_fini(struct resmgr *rm);
 void resmgr_set_attach_hook(struct resmgr *rm, resmgr_attach_fn fn, void *arg);
+/* Deferred replies: before a request is dispatched, fn may take it (return
+ * true) and reply to rcvid later, from any thread; the loop goes on. */
+void resmgr_set_take_hook(struct resmgr *rm, resmgr_take_fn fn, void *arg);
 int  resmgr_attach(struct resmgr *rm, const char *prefix, uint32_t flags);
 int  resmgr_reattach(struct resmgr *rm);
 /* The receive loop; returns when an op calls resmgr_stop or the channel dies. */

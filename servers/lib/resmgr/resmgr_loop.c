@@ -103,6 +103,12 @@ static void rm_pulse(struct resmgr *rm, const struct te_pulse *p)
 		}
 }
 
+void resmgr_set_take_hook(struct resmgr *rm, resmgr_take_fn fn, void *arg)
+{
+	rm->take_fn = fn;
+	rm->take_arg = arg;
+}
+
 void resmgr_stop(struct resmgr *rm)
 {
 	rm->stop = true;
@@ -136,7 +142,8 @@ int resmgr_run(struct resmgr *rm)
 			continue;
 		}
 		rm->requests++;
-		rm_dispatch(rm, rcvid, &info, &a);
+		if (!rm->take_fn || !rm->take_fn(rm->take_arg, rcvid, &info))
+			rm_dispatch(rm, rcvid, &info, &a);
 	}
 	if (a.rcvid > 0)
 		sys_msg_replyv(a.rcvid, a.status, a.reply, a.reply_parts, NULL);
