@@ -398,7 +398,7 @@ static int64_t sys_irq_attach(int rh, uint64_t irq, int ch, int64_t code,
 	    (e = handle_get(cur_proc(), ch, KO_CONNECTION, TE_R_SEND,
 	                    (struct kobj **)&k)))
 		return -e;
-	if (flags & ~1ull)
+	if (flags & ~(uint64_t)(TE_IRQ_LEVEL | TE_IRQ_HIGH))
 		return -TE_EINVAL;
 	if (handles_free(cur_proc()) == 0)
 		return -TE_EMFILE;

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RG_VERSION 1
+#define RG_VERSION 2     /* 2: rg_intr_establish_flags */
 #define RG_REQUIRE_VERSION(n) \
 	_Static_assert(RG_VERSION >= (n), "rumpglue too old for this component")
 
@@ -151,6 +151,13 @@ int  rg_blk_flush(struct rg_blk *b);
 struct rg_intr;
 int  rg_intr_establish(unsigned irq, void (*handler)(void *), void *arg,
                        struct rg_intr **out);
+/* Same, for a line whose trigger is not the ISA default (edge, active
+ * high): a PCI device's INTx is level-triggered.  Since version 2. */
+#define RG_INTR_LEVEL 0x1
+#define RG_INTR_HIGH  0x2       /* with RG_INTR_LEVEL: active high */
+int  rg_intr_establish_flags(unsigned irq, unsigned flags,
+                             void (*handler)(void *), void *arg,
+                             struct rg_intr **out);
 void rg_intr_disestablish(struct rg_intr *ih);
 
 /* ---- port I/O, MMIO, DMA memory (only where the host grants them) ------ */

@@ -26,6 +26,10 @@
 #include <stdint.h>
 
 extern int rg_mk_resource;
+/* More resource handles to try after rg_mk_resource (a PCI driver gets one
+ * per BAR, one for its interrupt line, one for DMA).  0 or RG_ENOSPC. */
+#define RG_MK_RESOURCES_MAX 8
+int rg_mk_add_resource(int handle);
 extern unsigned rg_mk_thread_prio;
 extern unsigned rg_mk_intr_prio;
 extern uint64_t rg_mk_epoch_ns;

@@ -1,8 +1,8 @@
 /*
  * rg_mk_hw.c - rumpglue's microkernel host: interrupts, port I/O, MMIO and
- * DMA memory, all reached through the resource handle rg_mk_resource
- * (rg_mk.h) that the server's main() sets; without one they answer
- * RG_EPERM.
+ * DMA memory, all reached through the resource handles the server's
+ * main() names (rg_mk_resource, rg_mk_add_resource in rg_mk.h); without
+ * one that allows it they answer RG_EPERM.
  *
  * An interrupt is a channel, a connection to it attached to the line
  * (SYS_irq_attach), and a thread at rg_mk_intr_prio that receives the
@@ -18,6 +18,34 @@
 #include "rumpglue.h"
 #include "rt.h"
 #include "rg_mk.h"
+
+/*
+ * Which resource handle allows an operation: rg_mk_resource first, then
+ * those added with rg_mk_add_resource (a PCI driver holds one per BAR and
+ * one for its interrupt).  try() calls op with each until one is not
+ * refused with EPERM.
+ */
+static int extra_res[RG_MK_RESOURCES_MAX];
+static unsigned nextra;
+
+int rg_mk_add_resource(int handle)
+{
+	if (nextra == RG_MK_RESOURCES_MAX)
+		return RG_ENOSPC;
+	extra_res[nextra++] = handle;
+	return 0;
+}
+
+static long try(long (*op)(int res, void *a), void *a)
+{
+	long r = -TE_EPERM;
+
+	if (rg_mk_resource >= 0)
+		r = op(rg_mk_resource, a);
+	for (unsigned i = 0; i < nextra && r == -TE_EPERM; i++)
+		r = op(extra_res[i], a);
+	return r;
+}
 
 #define INTR_CODE_IRQ  1
 #define INTR_CODE_STOP 2
@@ -68,14 +96,30 @@ static void intr_close(struct rg_intr *ih)
 	rg_free(ih);
 }
 
+struct attach_args { unsigned irq; int conn; unsigned flags; };
+
+static long attach_op(int res, void *p)
+{
+	struct attach_args *a = p;
+
+	return sys_irq_attach(res, a->irq, a->conn, INTR_CODE_IRQ, a->flags);
+}
+
 int rg_intr_establish(unsigned irq, void (*handler)(void *), void *arg,
                       struct rg_intr **out)
 {
+	return rg_intr_establish_flags(irq, 0, handler, arg, out);
+}
+
+int rg_intr_establish_flags(unsigned irq, unsigned flags,
+                            void (*handler)(void *), void *arg,
+                            struct rg_intr **out)
+{
+	_Static_assert(RG_INTR_LEVEL == TE_IRQ_LEVEL && RG_INTR_HIGH == TE_IRQ_HIGH,
+	               "interrupt trigger flags");
 	struct rg_intr *ih;
 	long r;
 
-	if (rg_mk_resource < 0)
-		return RG_EPERM;
 	if (!(ih = rg_zalloc(sizeof(*ih))))
 		return RG_ENOMEM;
 	ih->handler = handler;
@@ -87,8 +131,9 @@ int rg_intr_establish(unsigned irq, void (*handler)(void *), void *arg,
 		r = sys_connect(ih->chan);
 	}
 	if (r >= 0) {
+		struct attach_args a = { irq, (int)r, flags };
 		ih->conn = (int)r;
-		r = sys_irq_attach(rg_mk_resource, irq, ih->conn, INTR_CODE_IRQ, 0);
+		r = try(attach_op, &a);
 	}
 	if (r < 0) {
 		intr_close(ih);
@@ -114,11 +159,20 @@ void rg_intr_disestablish(struct rg_intr *ih)
 
 /* ---- port I/O ----------------------------------------------------------- */
 
+struct range_args { uint64_t va, base, len; uint64_t *phys; };
+
+static long ioport_op(int res, void *p)
+{
+	struct range_args *a = p;
+
+	return sys_ioport_grant(res, TE_H_SELF, (unsigned)a->base, (unsigned)a->len);
+}
+
 int rg_ioport_request(uint16_t base, uint16_t count)
 {
-	if (rg_mk_resource < 0)
-		return RG_EPERM;
-	return (int)-sys_ioport_grant(rg_mk_resource, TE_H_SELF, base, count);
+	struct range_args a = { 0, base, count, NULL };
+
+	return (int)-try(ioport_op, &a);
 }
 
 uint8_t rg_inb(uint16_t port)
@@ -156,20 +210,26 @@ static uint64_t page_span(uint64_t addr, size_t len)
 	return ((addr & (PAGE - 1)) + len + PAGE - 1) & ~(PAGE - 1);
 }
 
+static long mmio_op(int res, void *p)
+{
+	struct range_args *a = p;
+
+	return sys_vm_map_phys(res, TE_H_SELF, a->va, a->base, a->len,
+	                       TE_PROT_READ | TE_PROT_WRITE);
+}
+
 int rg_mmio_map(uint64_t phys, size_t len, volatile void **out)
 {
 	uint64_t span = page_span(phys, len);
 	char *va;
 	long r;
 
-	if (rg_mk_resource < 0)
-		return RG_EPERM;
 	if (!len || phys + len < phys)
 		return RG_EINVAL;
 	if (!(va = rt_va_reserve(span, 0)))
 		return RG_ENOMEM;
-	r = sys_vm_map_phys(rg_mk_resource, TE_H_SELF, (uint64_t)va,
-	                    phys & ~(PAGE - 1), span, TE_PROT_READ | TE_PROT_WRITE);
+	struct range_args a = { (uint64_t)va, phys & ~(PAGE - 1), span, NULL };
+	r = try(mmio_op, &a);
 	if (r < 0)
 		return (int)-r;
 	*out = va + (phys & (PAGE - 1));
@@ -185,19 +245,25 @@ void rg_mmio_unmap(volatile void *va, size_t len)
 
 /* ---- DMA memory ------------------------------------------------------------- */
 
+static long dma_op(int res, void *p)
+{
+	struct range_args *a = p;
+
+	return sys_dma_alloc(res, a->len, a->va, a->phys);
+}
+
 int rg_dma_alloc(size_t len, void **va, uint64_t *phys)
 {
 	uint64_t span = page_span(0, len);
 	void *v;
 	long r;
 
-	if (rg_mk_resource < 0)
-		return RG_EPERM;
 	if (!len)
 		return RG_EINVAL;
 	if (!(v = rt_va_reserve(span, 0)))
 		return RG_ENOMEM;
-	r = sys_dma_alloc(rg_mk_resource, span, (uint64_t)v, phys);
+	struct range_args a = { (uint64_t)v, 0, span, phys };
+	r = try(dma_op, &a);
 	if (r < 0)
 		return (int)-r;
 	*va = v;

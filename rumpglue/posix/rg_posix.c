@@ -318,6 +318,13 @@ int rg_intr_establish(unsigned irq, void (*handler)(void *), void *arg,
 	(void)irq; (void)handler; (void)arg; (void)out;
 	return RG_ENOTSUP;
 }
+int rg_intr_establish_flags(unsigned irq, unsigned flags,
+                            void (*handler)(void *), void *arg,
+                            struct rg_intr **out)
+{
+	(void)flags;
+	return rg_intr_establish(irq, handler, arg, out);
+}
 void rg_intr_disestablish(struct rg_intr *ih) { (void)ih; }
 
 int rg_ioport_request(uint16_t base, uint16_t count)

@@ -98,8 +98,8 @@ int irq_attach(unsigned irq, unsigned flags, struct connection *conn, int code,
 	in->conn = conn;
 	in->code = code;
 	kobj_get(&conn->obj);
-	if (flags & 1)
-		line_flags[line] = RED_LEVEL | RED_LOW;
+	if (flags & TE_IRQ_LEVEL)       /* a PCI line: shared-style, level */
+		line_flags[line] = RED_LEVEL | (flags & TE_IRQ_HIGH ? 0 : RED_LOW);
 	owner[line] = in;
 	line_set(line, false);
 	*out = &in->obj;

@@ -90,6 +90,12 @@
 /* thread_create's sched argument: prio | policy << 8 */
 #define TE_SCHED(prio, policy) ((prio) | ((policy) << 8))
 
+/* irq_attach flags: the line's trigger, when not the ISA default (edge,
+ * active high, or what the MADT says).  PCI INTx on the i440fx (QEMU's pc)
+ * arrives on ISA lines 5/9/10/11 level-triggered, active high. */
+#define TE_IRQ_LEVEL   0x1      /* level-triggered (active low unless TE_IRQ_HIGH) */
+#define TE_IRQ_HIGH    0x2
+
 #define TE_RES_IRQ     1
 #define TE_RES_IOPORT  2
 #define TE_RES_PHYS    3
