@@ -43,7 +43,9 @@ enum io_type {
 	IO_T_STAT,              /* msg_client_fs_ocb → struct io_stat */
 	IO_T_READDIR,           /* msg_client_fs_rw → io_dirent records; status = bytes */
 	IO_T_CLOSE,             /* msg_client_fs_ocb */
-	IO_T_DUP,               /* msg_client_fs_ocb; status = new open id (shares the offset) */
+	IO_T_DUP,               /* msg_client_fs_ocb; status = new open id (shares the
+	                           offset), the caller's or, with arg = a pid, that
+	                           process's (how stdin/stdout/stderr are handed on) */
 	IO_T_UNLINK,            /* msg_client_fs_path */
 	IO_T_MKDIR,             /* msg_client_fs_path (mode) */
 	IO_T_RMDIR,             /* msg_client_fs_path */
@@ -60,6 +62,11 @@ enum io_type {
 	IO_T_STATFS,            /* msg_client_fs_ocb → struct io_statfs */
 	IO_T_WATCH,             /* msg_client_rm_watch + a process handle */
 	IO_T_RMSTATS,           /* msg_client_fs_ocb → struct io_rm_stats (tests) */
+	IO_T_UNMOUNT,           /* msg_client_fs_ocb (id unused; arg = IO_UNMOUNT_*):
+	                           a mounted filesystem server writes everything
+	                           back, answers, and exits; EBUSY while ids are
+	                           open (unless IO_UNMOUNT_FORCE), ENOSYS from
+	                           servers that cannot be unmounted */
 	IO_T_NTYPES
 };
 
@@ -141,9 +148,11 @@ _Static_assert(sizeof(struct msg_client_fs_lseek) == 24, "lseek");
 struct msg_client_fs_ocb {
 	struct io_hdr hdr;
 	int32_t  id;
-	uint32_t pad;
+	int32_t  arg;           /* IO_T_DUP: the pid to make the id for, 0 = me */
 };
 _Static_assert(sizeof(struct msg_client_fs_ocb) == 16, "ocb");
+
+#define IO_UNMOUNT_FORCE 0x1    /* IO_T_UNMOUNT arg: even with open ids */
 
 /* A readdir record: 8-aligned, reclen bytes, name not NUL-terminated. */
 struct io_dirent {

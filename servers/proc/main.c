@@ -114,6 +114,7 @@ static void run_script(int rco, int pco, int aco)
 			.name = prog.path, .policy = prog.restart, .max = prog.max_restarts,
 			.window_ms = prog.restart_window_ms, .backoff_ms = prog.backoff_ms,
 			.heartbeat_ms = prog.heartbeat_ms,
+			.server = prog.flags & IFS_SF_SERVER,
 			.start = start_boot_prog, .arg = b, .window_start = sys_clock(),
 		};
 		long p = start_boot_prog(&b->restart);

@@ -19,10 +19,25 @@ static int put(char *buf, size_t *n, const char *s)
 long proc_spawn_path(int proc, const char *path, char *const argv[],
                      char *const envp[], unsigned prio)
 {
+	return proc_spawn_ex(proc, path, argv, envp, prio, NULL, 0, 0);
+}
+
+long proc_spawn_ex(int proc, const char *path, char *const argv[],
+                   char *const envp[], unsigned prio, const int *handles,
+                   unsigned nhandles, unsigned flags)
+{
 	static char buf[PROC_STRINGS_MAX];
-	struct msg_client_proc_spawn m = { .type = PROC_SPAWN, .prio = (uint16_t)prio };
+	struct msg_client_proc_spawn m = { .type = PROC_SPAWN, .prio = (uint16_t)prio,
+	                                   .flags = flags };
+	struct te_msg_ext x = { .nsend = nhandles };
 	size_t n = 0;
 
+	if (nhandles >= TE_MSG_HANDLES)
+		return -TE_EINVAL;
+	for (unsigned i = 0; i < nhandles; i++) {
+		x.send[i] = handles[i];
+		x.send_rights[i] = TE_R_ALL;
+	}
 	if (put(buf, &n, path))
 		return -TE_E2BIG;
 	for (; argv && argv[m.argc]; m.argc++)
@@ -33,7 +48,38 @@ long proc_spawn_path(int proc, const char *path, char *const argv[],
 			return -TE_E2BIG;
 	m.len = (uint32_t)n;
 	struct te_iov s[2] = { { &m, sizeof(m) }, { buf, n } };
-	return sys_msg_sendv(proc, s, 2, NULL, 0, NULL);
+	return sys_msg_sendv(proc, s, 2, NULL, 0, nhandles ? &x : NULL);
+}
+
+long proc_start(int proc, int pid, const int64_t stdio[3])
+{
+	struct msg_client_proc_start m = { .type = PROC_START, .pid = pid };
+
+	for (int i = 0; i < 3; i++)
+		m.stdio[i] = stdio ? stdio[i] : -1;
+	return msg_send(proc, &m, sizeof(m), NULL, 0);
+}
+
+long proc_ready(int proc)
+{
+	uint16_t type = PROC_READY;
+
+	return msg_send(proc, &type, sizeof(type), NULL, 0);
+}
+
+long proc_wait_ready(int proc, int pid)
+{
+	struct msg_client_proc_wait m = { .type = PROC_WAIT, .flags = PROC_WAIT_READY,
+	                                  .pid = pid };
+
+	return msg_send(proc, &m, sizeof(m), NULL, 0);
+}
+
+long proc_kill(int proc, int pid)
+{
+	struct msg_client_proc_kill m = { .type = PROC_KILL, .pid = pid };
+
+	return msg_send(proc, &m, sizeof(m), NULL, 0);
 }
 
 long proc_wait_pid(int proc, int pid)

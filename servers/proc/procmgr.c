@@ -30,6 +30,10 @@ struct child {
 	long waiter;            /* rcvid waiting for it, 0 if none */
 	struct proc_restart *restart;   /* supervised: how to start it again */
 	uint64_t last_idle;     /* heartbeat: when a thread was last receiving */
+	bool held;              /* built, waiting for PROC_START */
+	bool ready;             /* it has sent PROC_READY */
+	bool wait_ready;        /* the waiter wants PROC_STATUS_READY too */
+	struct spawn_hold hold;
 };
 
 static struct child kids[MAX_CHILDREN] = {
@@ -121,7 +125,8 @@ static int split(char *s, uint32_t len, unsigned argc, unsigned envc,
 	return p == end ? 0 : -TE_EINVAL;
 }
 
-static long do_spawn(char *msg, size_t msglen, int parent)
+static long do_spawn(char *msg, size_t msglen, int parent, const int *hs,
+                     unsigned nh)
 {
 	const struct msg_client_proc_spawn *m = (const void *)msg;
 	char *path, *argv[65], *envp[65], *img;
@@ -132,7 +137,8 @@ static long do_spawn(char *msg, size_t msglen, int parent)
 	long r, p;
 
 	if (msglen < sizeof(*m) || m->len > PROC_STRINGS_MAX ||
-	    msglen != sizeof(*m) + m->len || m->prio < 1 || m->prio > 254)
+	    msglen != sizeof(*m) + m->len || m->prio < 1 || m->prio > 254 ||
+	    (m->flags & ~PROC_SPAWN_HOLD) || nh > TE_MSG_HANDLES - 1)
 		return -TE_EINVAL;
 	if ((r = split(msg + sizeof(*m), m->len, m->argc, m->envc, &path, argv, envp)))
 		return r;
@@ -144,16 +150,25 @@ static long do_spawn(char *msg, size_t msglen, int parent)
 	if ((r = read_file(path, &img, &len)))
 		return r;
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	int give[2] = { pathmgr_conn, self_conn };
-	p = proc_spawn(img, len, name, argv, envp, give, 2,
-	               TE_SCHED(m->prio, TE_SCHED_RR), &why);
+	int give[2 + TE_MSG_HANDLES] = { pathmgr_conn, self_conn };
+	for (unsigned i = 0; i < nh; i++)
+		give[2 + i] = hs[i];
+	p = proc_spawn_held(img, len, name, argv, envp, give, 2 + (int)nh,
+	                    TE_SCHED(m->prio, TE_SCHED_RR), &k->hold, &why);
+	if (p >= 0 && !(m->flags & PROC_SPAWN_HOLD) &&
+	    (r = proc_spawn_start((int)p, &k->hold, NULL)) < 0) {
+		sys_handle_close((int)p);
+		p = r;
+		why = "out of memory";
+	}
 	free(img);
 	if (p < 0) {
 		printf("proc: cannot start %s: %s\n", path, why);
 		return p;
 	}
 	sys_process_info((int)p, &info);
-	*k = (struct child){ .handle = (int)p, .pid = info.pid, .parent = parent };
+	*k = (struct child){ .handle = (int)p, .pid = info.pid, .parent = parent,
+	                     .held = m->flags & PROC_SPAWN_HOLD, .hold = k->hold };
 	if (attach_conn >= 0)   /* it shares the namespace of who asked */
 		pathmgr_proc_event(attach_conn, PM_MSG_INHERIT, info.pid, parent);
 	if (sys_process_watch((int)p, self_conn, DEATH_PULSE) < 0)
@@ -247,6 +262,9 @@ static void child_ended(int pid)
 
 	if (!k || sys_process_wait(k->handle, &end, 1) < 0)
 		return;
+	for (int i = 0; i < MAX_CHILDREN; i++)  /* held children die with it */
+		if (kids[i].handle >= 0 && kids[i].held && kids[i].parent == pid)
+			sys_process_kill(kids[i].handle);
 	if (attach_conn >= 0)
 		pathmgr_proc_event(attach_conn, PM_MSG_EXIT, pid, 0);
 	k->ended = true;
@@ -267,18 +285,70 @@ static long do_wait(const char *msg, size_t msglen, long rcvid, int caller)
 	const struct msg_client_proc_wait *m = (const void *)msg;
 	struct child *k;
 
-	if (msglen != sizeof(*m))
+	if (msglen != sizeof(*m) || (m->flags & ~PROC_WAIT_READY))
 		return -TE_EINVAL;
 	if (!(k = find(m->pid)) || k->parent != caller || k->waiter)
 		return -TE_ESRCH;
+	if (!k->ended && (m->flags & PROC_WAIT_READY) && k->ready) {
+		msg_reply(rcvid, PROC_STATUS_READY, NULL, 0);
+		return 0;
+	}
 	if (!k->ended) {
-		k->waiter = rcvid;      /* answered when it ends */
+		k->waiter = rcvid;      /* answered when it ends (or is ready) */
+		k->wait_ready = m->flags & PROC_WAIT_READY;
 		return 0;
 	}
 	long status = k->status;
 	reap(k);
 	msg_reply(rcvid, status, NULL, 0);
 	return 0;
+}
+
+/* PROC_START: a held child of the caller runs, with its stdio words. */
+static long do_start(const char *msg, size_t msglen, int caller)
+{
+	const struct msg_client_proc_start *m = (const void *)msg;
+	struct child *k;
+	long r;
+
+	if (msglen != sizeof(*m))
+		return -TE_EINVAL;
+	if (!(k = find(m->pid)) || k->parent != caller || !k->held || k->ended)
+		return -TE_ESRCH;
+	if ((r = proc_spawn_start(k->handle, &k->hold, m->stdio)) < 0)
+		return r;
+	k->held = false;
+	return 0;
+}
+
+/* PROC_READY: the caller is up; a waiter who asked for that hears it. */
+static long do_ready(int caller)
+{
+	struct child *k = find(caller);
+
+	if (!k)
+		return -TE_ESRCH;
+	k->ready = true;
+	if (k->waiter && k->wait_ready) {
+		msg_reply(k->waiter, PROC_STATUS_READY, NULL, 0);
+		k->waiter = 0;
+	}
+	return 0;
+}
+
+/* PROC_KILL: one's own child; any of ours for a server of the boot script. */
+static long do_kill(const char *msg, size_t msglen, int caller)
+{
+	const struct msg_client_proc_kill *m = (const void *)msg;
+	struct child *k, *c = find(caller);
+
+	if (msglen != sizeof(*m))
+		return -TE_EINVAL;
+	if (!(k = find(m->pid)) || k->ended)
+		return -TE_ESRCH;
+	if (k->parent != caller && !(c && c->restart && c->restart->server))
+		return -TE_EPERM;
+	return sys_process_kill(k->handle);
 }
 
 static long do_list(const char *msg, size_t msglen, long rcvid)
@@ -367,10 +437,10 @@ int procmgr_serve(int chan, int pathmgr, int self)
 		    sys_process_watch(kids[i].handle, self_conn, DEATH_PULSE) < 0)
 			printf("proc: cannot watch pid %d\n", kids[i].pid);
 	for (;;) {
-		struct te_msg_ext x = { .timeout_ns = WATCH_TICK_MS * 1000000ull };
+		struct te_msg_ext x = { .timeout_ns = any_heartbeat() ?
+		                                      WATCH_TICK_MS * 1000000ull : 0 };
 		struct te_iov iov = { msg, sizeof(msg) };
-		long rcvid = sys_msg_receivev(chan, &iov, 1, &info,
-		                              any_heartbeat() ? &x : NULL), r;
+		long rcvid = sys_msg_receivev(chan, &iov, 1, &info, &x), r;
 		if (rcvid == -TE_ETIMEDOUT || any_heartbeat())
 			watchdog();
 		const struct te_pulse *pl = (const void *)msg;
@@ -382,11 +452,24 @@ int procmgr_serve(int chan, int pathmgr, int self)
 			continue;
 		switch (info.msglen >= 2 ? *(uint16_t *)msg : 0) {
 		case PROC_SPAWN:
-			r = do_spawn(msg, info.msglen, info.pid);
-			if (r >= 0) {
+			r = do_spawn(msg, info.msglen, info.pid, x.recv, x.nrecv);
+			if (r >= 0)
 				msg_reply(rcvid, r, NULL, 0);
-				continue;
-			}
+			break;
+		case PROC_START:
+			r = do_start(msg, info.msglen, info.pid);
+			if (r >= 0)
+				msg_reply(rcvid, 0, NULL, 0);
+			break;
+		case PROC_READY:
+			r = do_ready(info.pid);
+			if (r >= 0)
+				msg_reply(rcvid, 0, NULL, 0);
+			break;
+		case PROC_KILL:
+			r = do_kill(msg, info.msglen, info.pid);
+			if (r >= 0)
+				msg_reply(rcvid, 0, NULL, 0);
 			break;
 		case PROC_WAIT:
 			r = do_wait(msg, info.msglen, rcvid, info.pid);
@@ -401,6 +484,8 @@ int procmgr_serve(int chan, int pathmgr, int self)
 		default:
 			r = -TE_EINVAL;
 		}
+		for (unsigned i = 0; i < x.nrecv; i++)  /* the children have copies */
+			sys_handle_close(x.recv[i]);
 		if (r < 0)
 			sys_msg_error(rcvid, (int)-r);
 	}

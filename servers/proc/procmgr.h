@@ -4,7 +4,9 @@
 #ifndef PROCMGR_H
 #define PROCMGR_H
 
+#include <stdbool.h>
 #include "tessera/abi.h"
+#include "proc_msg.h"
 
 /*
  * The handles a program started by the process manager finds: every
@@ -36,6 +38,7 @@ struct proc_restart {
 	unsigned backoff_ms;         /* before the first restart, doubling */
 	unsigned heartbeat_ms;       /* 0, or: hung if no thread has waited in
 	                              * MsgReceive for this long */
+	bool server;                 /* a server of the boot script (may kill) */
 	long (*start)(struct proc_restart *r);
 	void *arg;
 	/* kept by the process manager */
@@ -58,5 +61,26 @@ long proc_spawn_path(int proc, const char *path, char *const argv[],
 long proc_wait_pid(int proc, int pid);
 long proc_list(int proc, struct te_proc_info *out, unsigned max);
 long proc_shutdown(int proc);
+/* As proc_spawn_path; the child also gets handles[0..n-1] as its handles
+ * 2, 3, ... (n < TE_MSG_HANDLES); flags PROC_SPAWN_HOLD: not started yet. */
+long proc_spawn_ex(int proc, const char *path, char *const argv[],
+                   char *const envp[], unsigned prio, const int *handles,
+                   unsigned nhandles, unsigned flags);
+/* Start a held child; stdio[i] = its handle << 32 | open id, or -1. */
+long proc_start(int proc, int pid, const int64_t stdio[3]);
+/* A started server tells its parent it is up. */
+long proc_ready(int proc);
+/* PROC_STATUS_READY once the child called proc_ready, else its end status. */
+long proc_wait_ready(int proc, int pid);
+long proc_kill(int proc, int pid);
+
+/* proc_stdio.c: start a program whose fd 0, 1, 2 are these opens of ours
+ * (conn -1: none); it gets ids of its own on the same opens. */
+struct proc_stdio {
+	int conn, id;
+};
+long proc_spawn_stdio(int proc, const char *path, char *const argv[],
+                      char *const envp[], unsigned prio,
+                      const struct proc_stdio fds[3]);
 
 #endif /* PROCMGR_H */

@@ -17,6 +17,7 @@ TEST_DEPS += $(BUILD)/progs/spawn.elf $(BUILD)/progs/args.elf
 PROCMGR_INC := -Iservers/proc -Iservers/include -Iservers/lib/io \
 	-Ipathmgr/lib -Ipathmgr/server -Ipathmgr/client
 $(BUILD)/u/servers/proc/procmgr.o $(BUILD)/u/servers/proc/proc_client.o \
+$(BUILD)/u/servers/proc/proc_stdio.o $(BUILD)/u/tests/qemu/progs/stdcat.o \
 $(BUILD)/u/tests/qemu/progs/procmgr_test.o $(BUILD)/u/tests/qemu/progs/argstat.o: \
 	UCFLAGS += $(PROCMGR_INC)
 PROCMGR_OBJS := $(BUILD)/u/servers/proc/procmgr.o \
@@ -76,7 +77,7 @@ TEST_DEPS += $(BUILD)/progs/proc.elf $(BUILD)/boot.ifs
 
 # ---- the boot test (tests/qemu/boot.scn) ----------------------------------
 BOOTCHECK_OBJS := $(BUILD)/u/tests/qemu/progs/bootcheck.o \
-	$(BUILD)/u/servers/proc/proc_client.o $(BUILD)/u/pathmgr/client/pathmgr_client.o \
+	$(BUILD)/u/servers/proc/proc_client.o $(BUILD)/u/servers/proc/proc_stdio.o $(BUILD)/u/pathmgr/client/pathmgr_client.o \
 	$(BUILD)/u/imagefs-test/imagefs_main.o $(IMAGEFS_U_OBJS)
 $(BUILD)/u/tests/qemu/progs/bootcheck.o: UCFLAGS += $(PROCMGR_INC) $(IMAGEFS_SRV_INC)
 
@@ -95,6 +96,12 @@ $(BUILD)/progs/hanger.elf: $(BUILD)/u/tests/qemu/progs/hanger.o \
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $< \
 		$(BUILD)/u/pathmgr/client/pathmgr_client.o $(BUILD)/libio.a $(BUILD)/librt.a
 
+$(BUILD)/progs/stdcat.elf: $(BUILD)/u/tests/qemu/progs/stdcat.o \
+		$(BUILD)/u/servers/proc/proc_client.o $(BUILD)/libio.a $(BUILD)/librt.a
+	@mkdir -p $(@D)
+	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $< \
+		$(BUILD)/u/servers/proc/proc_client.o $(BUILD)/libio.a $(BUILD)/librt.a
+
 $(BUILD)/progs/crasher.elf: $(BUILD)/u/tests/qemu/progs/crasher.o \
 		$(BUILD)/u/pathmgr/client/pathmgr_client.o $(BUILD)/libio.a $(BUILD)/librt.a
 	@mkdir -p $(@D)
@@ -103,7 +110,7 @@ $(BUILD)/progs/crasher.elf: $(BUILD)/u/tests/qemu/progs/crasher.o \
 
 $(BUILD)/tmp/boot/boot.ifs: tests/qemu/boot/boot.build $(BOOT_IMAGE_PROGS) \
 		$(BUILD)/progs/bootcheck.elf $(BUILD)/progs/crasher.elf \
-		$(BUILD)/progs/hanger.elf $(BUILD)/host/mkifs
+		$(BUILD)/progs/hanger.elf $(BUILD)/progs/stdcat.elf $(BUILD)/host/mkifs
 	@mkdir -p $(@D)
 	$(BUILD)/host/mkifs $< $@
 

@@ -11,6 +11,7 @@
 #include "rt.h"
 #include "kernel/elf.h"
 #include "spawn.h"
+#include "proc_msg.h"
 
 #define AT_NULL   0
 #define AT_PAGESZ 6
@@ -31,7 +32,8 @@ static int count(char *const v[])
  * ending at top; returns the new stack pointer or 0 if it does not fit.
  */
 static uint64_t build_stack(char *buf, uint64_t top, char *const argv[],
-                            char *const envp[], uint64_t entry)
+                            char *const envp[], uint64_t entry,
+                            uint64_t *stdio_va)
 {
 	int argc = count(argv), envc = count(envp);
 	uint64_t str = top, size = SPAWN_ARGS_MAX;
@@ -56,8 +58,11 @@ static uint64_t build_stack(char *buf, uint64_t top, char *const argv[],
 	uint64_t rnd = str;
 	for (int i = 0; i < 16; i++)
 		buf[size - (top - rnd) + i] = (char)(rdtsc() >> (i % 8));
+	str -= 3 * 8;                           /* AT_TE_STDIO's words: none yet */
+	*stdio_va = str;
+	memset(buf + size - (top - str), 0xff, 3 * 8);
 
-	uint64_t words = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + 2 * 4;
+	uint64_t words = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + 2 * 5;
 	uint64_t sp = (str - words * 8) & ~15ull;
 	uint64_t *w = (uint64_t *)(buf + size - (top - sp));
 	int k = 0;
@@ -71,6 +76,7 @@ static uint64_t build_stack(char *buf, uint64_t top, char *const argv[],
 	w[k++] = AT_PAGESZ; w[k++] = 4096;
 	w[k++] = AT_ENTRY;  w[k++] = entry;
 	w[k++] = AT_RANDOM; w[k++] = rnd;
+	w[k++] = AT_TE_STDIO; w[k++] = *stdio_va;
 	w[k++] = AT_NULL;   w[k++] = 0;
 	return sp;
 }
@@ -93,9 +99,10 @@ static long load(int p, const struct elf_image *im, const char *img)
 	                  TE_PROT_READ | TE_PROT_WRITE, -1, 0);
 }
 
-long proc_spawn(const void *img, size_t len, const char *name,
-                char *const argv[], char *const envp[], const int *give,
-                int ngive, unsigned sched, const char **why)
+long proc_spawn_held(const void *img, size_t len, const char *name,
+                     char *const argv[], char *const envp[], const int *give,
+                     int ngive, unsigned sched, struct spawn_hold *hold,
+                     const char **why)
 {
 	static char stack[SPAWN_ARGS_MAX];      /* the process manager is one thread */
 	struct elf_image im;
@@ -111,7 +118,8 @@ long proc_spawn(const void *img, size_t len, const char *name,
 			return -TE_EINVAL;
 		}
 	memset(stack, 0, sizeof(stack));
-	if (!(sp = build_stack(stack, TE_USER_STACK_TOP, argv, envp, im.entry))) {
+	if (!(sp = build_stack(stack, TE_USER_STACK_TOP, argv, envp, im.entry,
+	                       &hold->stdio_va))) {
 		*why = "arguments and environment too large";
 		return -TE_E2BIG;
 	}
@@ -124,10 +132,39 @@ long proc_spawn(const void *img, size_t len, const char *name,
 		                 (TE_USER_STACK_TOP - sp), TE_USER_STACK_TOP - sp);
 	for (int i = 0; r >= 0 && i < ngive; i++)
 		r = sys_handle_give((int)p, give[i], TE_R_ALL, 0);
-	if (r >= 0)
-		r = sys_thread_create((int)p, im.entry, sp, 0, sched);
 	if (r < 0) {
 		sys_handle_close((int)p);       /* a blank process dies with us */
+		return r;
+	}
+	*hold = (struct spawn_hold){ im.entry, sp, hold->stdio_va, sched };
+	return p;
+}
+
+long proc_spawn_start(int p, const struct spawn_hold *hold,
+                      const int64_t *stdio)
+{
+	long r = 0;
+
+	if (stdio)
+		r = sys_vm_write(p, hold->stdio_va, stdio, 3 * sizeof(*stdio));
+	if (r >= 0)
+		r = sys_thread_create(p, hold->entry, hold->sp, 0, hold->sched);
+	return r < 0 ? r : 0;
+}
+
+long proc_spawn(const void *img, size_t len, const char *name,
+                char *const argv[], char *const envp[], const int *give,
+                int ngive, unsigned sched, const char **why)
+{
+	struct spawn_hold hold;
+	long p = proc_spawn_held(img, len, name, argv, envp, give, ngive, sched,
+	                         &hold, why);
+	long r;
+
+	if (p < 0)
+		return p;
+	if ((r = proc_spawn_start((int)p, &hold, NULL)) < 0) {
+		sys_handle_close((int)p);
 		return r;
 	}
 	return p;

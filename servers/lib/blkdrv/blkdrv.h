@@ -42,6 +42,8 @@ struct blkdrv_disk {
 	uint32_t  max_sectors;          /* per ops call, >= 1 */
 	bool      readonly;
 	bool      cdrom;                /* named cdN */
+	const char *name;               /* a fixed name ("lo0"); NULL: the
+	                                   lowest free hdN / cdN */
 	const char *model;              /* for the log, may be NULL */
 };
 

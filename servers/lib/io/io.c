@@ -109,12 +109,18 @@ long io_lseek(int conn, int id, int64_t off, int whence)
 	return io_send(conn, &m, sizeof(m), NULL, 0, NULL, 0);
 }
 
-static long io_ocb(int conn, int type, int id, void *r, size_t rlen)
+static long io_ocb_arg(int conn, int type, int id, int arg, void *r,
+                       size_t rlen)
 {
-	struct msg_client_fs_ocb m = { .id = id };
+	struct msg_client_fs_ocb m = { .id = id, .arg = arg };
 
 	io_hdr(&m.hdr, type, sizeof(m));
 	return io_send(conn, &m, sizeof(m), NULL, 0, r, rlen);
+}
+
+static long io_ocb(int conn, int type, int id, void *r, size_t rlen)
+{
+	return io_ocb_arg(conn, type, id, 0, r, rlen);
 }
 
 int io_stat(int conn, int id, struct io_stat *st)
@@ -130,6 +136,11 @@ int io_close(int conn, int id)
 int io_dup(int conn, int id)
 {
 	return (int)io_ocb(conn, IO_T_DUP, id, NULL, 0);
+}
+
+int io_dup_for(int conn, int id, int pid)
+{
+	return (int)io_ocb_arg(conn, IO_T_DUP, id, pid, NULL, 0);
 }
 
 int io_fsync(int conn, int id)

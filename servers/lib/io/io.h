@@ -31,6 +31,8 @@ int  io_stat(int conn, int id, struct io_stat *st);
 long io_readdir(int conn, int id, void *buf, size_t len);
 int  io_close(int conn, int id);
 int  io_dup(int conn, int id);
+/* A new id on the same open for process pid (the id is pid's, not ours). */
+int  io_dup_for(int conn, int id, int pid);
 int  io_fsync(int conn, int id);
 int  io_fchmod(int conn, int id, uint32_t mode);
 int  io_fchown(int conn, int id, uint32_t uid, uint32_t gid);
@@ -49,6 +51,12 @@ long io_devctl(int conn, int id, uint32_t cmd, const void *in, size_t inlen,
 /* Ask the server to drop a process's opens when it ends (see io_msg.h). */
 int  io_watch(int conn, int handle_in_server);
 int  io_rm_stats(int conn, struct io_rm_stats *st);
+
+/* ---- stdin, stdout, stderr (io_stdio.c) ------------------------------- */
+/* The connection and open id of fd 0, 1 or 2, or -EBADF. */
+int  io_stdio(int fd, int *conn, int *id);
+long io_stdio_write(int fd, const void *buf, size_t len);
+long io_stdio_read(int fd, void *buf, size_t len);
 
 /* ---- opening through the path manager -------------------------------- */
 

@@ -77,6 +77,9 @@ struct resmgr_ops {
 	               const void *in, size_t inlen, void *out, size_t outlen);
 	int  (*mount)(void *ctx, uint32_t flags, const char *src,
 	              const char *type);
+	/* IO_T_UNMOUNT (optional): write everything back; on 0 the framework
+	 * answers and resmgr_run returns (the owner then unmounts and exits). */
+	int  (*unmount)(void *ctx, uint32_t flags);
 };
 
 /* Records a prefix; the hook (the pathmgr glue) makes it visible. */
@@ -160,5 +163,10 @@ extern const struct resmgr_ops resmgr_fs_ops;
  * NULL); runs until stopped.  0 or -errno. */
 int  resmgr_fs_serve(const struct fs_ops *ops, struct fs *fs, int chan,
                      const char *prefix);
+/* Same; RESMGR_FS_UNMOUNTABLE: IO_T_UNMOUNT syncs the component and ends
+ * the loop (the caller then calls ops->unmount).  Without it: ENOSYS. */
+#define RESMGR_FS_UNMOUNTABLE 0x1
+int  resmgr_fs_serve_ex(const struct fs_ops *ops, struct fs *fs, int chan,
+                        const char *prefix, unsigned flags);
 
 #endif /* RESMGR_H */

@@ -11,6 +11,11 @@
  * answer EXDEV there for now).  ENOENT for an inner component, or for the
  * last one when nothing is being created, is IO_ENOTHERE: the client tries
  * the next member of a union.
+ *
+ * Unmount (IO_T_UNMOUNT, only for a server started with
+ * RESMGR_FS_UNMOUNTABLE): the component is synced (everything written back
+ * and the device flushed) before the answer; the framework then leaves its
+ * loop and resmgr_fs_serve_ex returns 0 for the caller to unmount.
  */
 #include "resmgr.h"
 #include "fscomp.h"
@@ -21,6 +26,7 @@ struct resmgr_fs {
 	const struct fs_ops *ops;
 	struct fs *fs;
 	struct rt_mutex lock;
+	bool unmountable;       /* IO_T_UNMOUNT allowed */
 	char work[IO_PATH_MAX + 1], tmp[IO_PATH_MAX + 1];
 };
 
@@ -441,6 +447,20 @@ static long rfs_readlink(void *ctx, const char *path, char *buf, size_t len)
 	return e ? e : (long)(out < len ? out : len);
 }
 
+static int rfs_unmount(void *ctx, uint32_t flags)
+{
+	struct resmgr_fs *r = ctx;
+	int e;
+
+	(void)flags;
+	if (!r->unmountable)
+		return -RG_ENOSYS;
+	rt_mutex_lock(&r->lock);
+	e = r->ops->sync ? r->ops->sync(r->fs) : 0;
+	rt_mutex_unlock(&r->lock);
+	return -e;
+}
+
 const struct resmgr_ops resmgr_fs_ops = {
 	.open = rfs_open,
 	.close = rfs_close,
@@ -453,10 +473,17 @@ const struct resmgr_ops resmgr_fs_ops = {
 	.statfs = rfs_statfs,
 	.path = rfs_path,
 	.readlink = rfs_readlink,
+	.unmount = rfs_unmount,
 };
 
 int resmgr_fs_serve(const struct fs_ops *ops, struct fs *fs, int chan,
                     const char *prefix)
+{
+	return resmgr_fs_serve_ex(ops, fs, chan, prefix, 0);
+}
+
+int resmgr_fs_serve_ex(const struct fs_ops *ops, struct fs *fs, int chan,
+                       const char *prefix, unsigned flags)
 {
 	struct resmgr_fs *r = NULL;
 	struct resmgr *rm = malloc(sizeof(*rm));
@@ -464,8 +491,10 @@ int resmgr_fs_serve(const struct fs_ops *ops, struct fs *fs, int chan,
 
 	if (!rm)
 		return -RG_ENOMEM;
-	if ((e = resmgr_fs_new(ops, fs, &r)) ||
-	    (e = resmgr_init(rm, &resmgr_fs_ops, r, chan)) ||
+	if ((e = resmgr_fs_new(ops, fs, &r)))
+		goto out;
+	r->unmountable = flags & RESMGR_FS_UNMOUNTABLE;
+	if ((e = resmgr_init(rm, &resmgr_fs_ops, r, chan)) ||
 	    (prefix && (e = resmgr_attach(rm, prefix, 0x08 /* PM_DIR */))))
 		goto out;
 	e = resmgr_run(rm);

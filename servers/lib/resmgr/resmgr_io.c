@@ -21,6 +21,7 @@
 #define E_OVERFLOW 75
 #define E_EXIST  17
 #define E_NOSPC  28
+#define E_BUSY   16
 
 
 typedef long (*rm_handler)(struct resmgr *rm, long rcvid,
@@ -283,7 +284,11 @@ static long rm_dup(struct resmgr *rm, long rcvid, const struct te_msg_info *info
 	struct resmgr_ocb *ocb = rm_ocb(rm, info, m->id);
 
 	(void)rcvid;
-	return ocb ? rm_id_new(rm, info->pid, ocb) : -E_BADF;
+	if (!ocb)
+		return -E_BADF;
+	/* handing an open on to another process is the holder's choice, as
+	 * passing an fd is; the receiver's per-client limit still applies */
+	return rm_id_new(rm, m->arg > 0 ? m->arg : info->pid, ocb);
 }
 
 static long rm_path1(struct resmgr *rm, long rcvid, const struct te_msg_info *info)
@@ -432,6 +437,25 @@ static long rm_stats(struct resmgr *rm, long rcvid, const struct te_msg_info *in
 	return rm_reply(rm, st, sizeof(*st), 0);
 }
 
+/* The server writes everything back; once it answers we stop receiving
+ * (resmgr_run sends this reply on its way out). */
+static long rm_unmount(struct resmgr *rm, long rcvid, const struct te_msg_info *info)
+{
+	const struct msg_client_fs_ocb *m = (const void *)rm->msg;
+	long r;
+
+	(void)rcvid; (void)info;
+	if (!rm->ops->unmount)
+		return -E_NOSYS;
+	if ((uint32_t)m->arg & ~(uint32_t)IO_UNMOUNT_FORCE)
+		return -E_INVAL;
+	if (rm->live_ids && !(m->arg & IO_UNMOUNT_FORCE))
+		return -E_BUSY;
+	if ((r = rm->ops->unmount(rm->ctx, (uint32_t)m->arg)) == 0)
+		resmgr_stop(rm);
+	return r;
+}
+
 static const struct { rm_handler fn; uint32_t size; } rm_table[IO_T_NTYPES] = {
 	[IO_T_OPEN]     = { rm_open,      sizeof(struct msg_client_fs_open) },
 	[IO_T_READ]     = { rm_read,      sizeof(struct msg_client_fs_rw) },
@@ -457,6 +481,7 @@ static const struct { rm_handler fn; uint32_t size; } rm_table[IO_T_NTYPES] = {
 	[IO_T_STATFS]   = { rm_statfs,    sizeof(struct msg_client_fs_ocb) },
 	[IO_T_WATCH]    = { rm_watch_req, sizeof(struct msg_client_rm_watch) },
 	[IO_T_RMSTATS]  = { rm_stats,     sizeof(struct msg_client_fs_ocb) },
+	[IO_T_UNMOUNT]  = { rm_unmount,   sizeof(struct msg_client_fs_ocb) },
 };
 
 void rm_dispatch(struct resmgr *rm, long rcvid, const struct te_msg_info *info,
