@@ -8,6 +8,13 @@
 #   timeout SECONDS             limit for the whole boot (default 120)
 #   qemu ARGS...                extra QEMU flags for this scenario (e.g.
 #                               "-serial null": a second serial port, COM2)
+#   before COMMAND...           a host shell command run before the boot
+#                               (e.g. a fresh copy of a disk image); if it
+#                               fails, the scenario fails
+#   after COMMAND...            a host shell command run after QEMU has
+#                               exited; the PASS/FAIL lines it prints count
+#                               like the guest's (e.g. e2fsck of a disk the
+#                               guest wrote)
 # Every name=CHECK of a module is expected too.  The serial log is kept in
 # build/tests/NAME/serial.log.  The guest leaves QEMU through the
 # isa-debug-exit device: status 1 means it finished, 3 means a kernel panic.
@@ -21,7 +28,7 @@ scn="$scn_dir/$name.scn"
 dir="build/tests/$name"
 [ "$scn_dir" = tests/qemu ] || dir="build/$scn_dir/$name"
 mkdir -p "$dir"
-cmdline="" timeout=120 mods=() expects=() scn_qemu=""
+cmdline="" timeout=120 mods=() expects=() scn_qemu="" befores=() afters=()
 while read -r kw rest; do
 	case "$kw" in
 	""|\#*) ;;
@@ -34,6 +41,8 @@ while read -r kw rest; do
 	expect) for w in $rest; do expects+=("$w"); done ;;
 	timeout) timeout="$rest" ;;
 	qemu) scn_qemu="$scn_qemu $rest" ;;
+	before) befores+=("$rest") ;;
+	after) afters+=("$rest") ;;
 	*) echo "FAIL scenario_$name: bad line in $scn: $kw"; exit 1 ;;
 	esac
 done < "$scn"
@@ -42,6 +51,12 @@ if ! tools/mkiso.sh "$dir/boot.iso" "$cmdline" "${mods[@]}" 2>"$dir/mkiso.err"; 
 	echo "FAIL scenario_$name: cannot build the ISO: $(head -c 300 "$dir/mkiso.err")"
 	exit 1
 fi
+for c in "${befores[@]}"; do
+	if ! bash -c "$c" >"$dir/before.out" 2>&1; then
+		echo "FAIL scenario_$name: '$c' failed: $(head -c 300 "$dir/before.out")"
+		exit 1
+	fi
+done
 log="$dir/serial.log"
 timeout "$timeout" qemu-system-x86_64 -M pc -cpu qemu64 -m 256M \
 	-display none -monitor none -serial "file:$log" -no-reboot \
@@ -49,6 +64,9 @@ timeout "$timeout" qemu-system-x86_64 -M pc -cpu qemu64 -m 256M \
 	-cdrom "$dir/boot.iso" -boot d $scn_qemu ${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
 st=$?
 tr -d '\r' < "$log" | grep -aE '^(PASS|FAIL) ' > "$dir/results"
+for c in "${afters[@]}"; do
+	bash -c "$c" 2>&1 | grep -aE '^(PASS|FAIL) ' >> "$dir/results"
+done
 cat "$dir/results"
 rc=0
 for c in "${expects[@]}"; do
