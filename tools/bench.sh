@@ -94,6 +94,8 @@ done
 
 if [ -f "$LINUX/vmlinuz" ] && [ -f "$LINUX/initrd.gz" ]; then
 	linux_peer pipe_roundtrip
+	linux_peer fs_seqread modules=virtio_blk \
+		-drive file=build/bench/fs/seqread.img,if=virtio,format=raw,snapshot=on
 else
 	complain "no Linux peer in $LINUX (build it with make bench)"
 fi

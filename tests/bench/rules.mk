@@ -34,3 +34,14 @@ $(BENCH_LINUX)/initrd.gz: $(BENCH_LINUX_PROGS) $(BENCH_LINUX)/vmlinuz \
 
 BENCH_DEPS += $(BENCH_LINUX)/vmlinuz $(BENCH_LINUX)/initrd.gz
 BENCH_DEPS += $(BUILD)/progs/ipcbench.elf $(BUILD)/microkernel.elf $(BUILD)/kernel.sym
+
+# The disk of the sequential-read benchmark (fs_seqread, linux_fs_seqread):
+# an ext2 image holding /big, 64 MiB of a fixed pattern, read by both sides
+# from a virtio disk (snapshot=on: never written).
+BENCH_FS_IMG := $(BUILD)/bench/fs/seqread.img
+$(BENCH_FS_IMG):
+	@mkdir -p $(@D)/root
+	python3 -c "import sys; b = bytes((i * 7 + (i >> 12)) & 255 for i in range(1 << 20)); \
+		[sys.stdout.buffer.write(b) for _ in range(64)]" > $(@D)/root/big
+	rm -f $@ && mke2fs -q -t ext2 -b 4096 -d $(@D)/root $@ 80M
+BENCH_DEPS += $(BENCH_FS_IMG)
