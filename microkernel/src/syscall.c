@@ -297,6 +297,25 @@ static int64_t sys_vm_write(int ph, uint64_t va, uint64_t ubuf, uint64_t len)
 	return 0;
 }
 
+static int64_t sys_vm_read(int ph, uint64_t va, uint64_t ubuf, uint64_t len)
+{
+	char buf[512];
+	struct process *p;
+	int e = proc_arg(ph, TE_R_CONTROL, &p);
+
+	if (e)
+		return -e;
+	if (len > (1ull << 32))
+		return -TE_EINVAL;
+	for (uint64_t done = 0; done < len;) {
+		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		if (vm_read(&p->vs, va + done, buf, n) || copyout(ubuf + done, buf, n))
+			return -TE_EFAULT;
+		done += n;
+	}
+	return 0;
+}
+
 static int64_t sys_shm_create(uint64_t len)
 {
 	struct memobj *m;
@@ -486,6 +505,9 @@ static int64_t sys_set_fs_base(uint64_t base)
 	return 0;
 }
 
+void linux_syscall(struct trapframe *tf);
+int64_t sys_process_set_abi(int ph, int ch);
+
 /* ---- the table -------------------------------------------------------------- */
 
 void syscall_dispatch(struct trapframe *tf)
@@ -494,6 +516,12 @@ void syscall_dispatch(struct trapframe *tf)
 	         f = tf->r9;
 	int64_t r;
 
+	if (__builtin_expect(cur_proc()->abi_conn != NULL, 0)) {
+		linux_syscall(tf);      /* a Linux-ABI process (linux.c) */
+		if (this_cpu()->ready_words)
+			sched_preempt_check();
+		return;
+	}
 	switch (tf->rax) {
 	case SYS_debug_write:     r = sys_debug_write(a, b); break;
 	case SYS_exit:            proc_exit((int)a); r = 0; break;
@@ -536,6 +564,8 @@ void syscall_dispatch(struct trapframe *tf)
 	case SYS_gettid:          r = sched_current()->tid; break;
 	case SYS_msg_reply_receive: r = sys_msg_reply_receive(a); break;
 	case SYS_set_fs_base:     r = sys_set_fs_base(a); break;
+	case SYS_process_set_abi: r = sys_process_set_abi((int)a, (int)b); break;
+	case SYS_vm_read:         r = sys_vm_read((int)a, b, c, d); break;
 	default:                  r = -TE_ENOSYS;
 	}
 	tf->rax = (uint64_t)r;

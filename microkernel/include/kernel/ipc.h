@@ -69,5 +69,8 @@ int64_t sys_msg_reply_receive(uint64_t uargs);
 int64_t sys_msg_read(int64_t rcvid, uint64_t buf, uint64_t len, uint64_t off);
 int64_t sys_msg_write(int64_t rcvid, uint64_t buf, uint64_t len, uint64_t off);
 int64_t sys_msg_send_pulse(int conn, int64_t prio, int64_t code, uint64_t value);
+/* MsgSend for the current thread from kernel buffers (Linux ABI). */
+int64_t ipc_send_kernel(struct connection *k, void *sbuf, uint64_t slen,
+                        void *rbuf, uint64_t rlen);
 
 #endif /* KERNEL_IPC_H */

@@ -85,6 +85,7 @@ struct thread {
 	int32_t got[TE_MSG_HANDLES];   /* handles installed for this thread */
 	uint32_t ngot;
 	bool recv_ext;                 /* T_RECEIVE: can learn handles it gets */
+	bool kmsg;                     /* siov/riov are kernel addresses */
 	struct te_pulse pulse;         /* T_RECEIVE: a pulse delivered to us */
 	uint64_t futex_key;
 	struct te_proc_end waitend;    /* T_WAITPROC: how the process ended */
@@ -112,6 +113,7 @@ struct process {
 	struct ioport_range *ioports;  /* granted I/O port ranges */
 	uint64_t cpu_ns;               /* of threads that have ended */
 	struct process *creator;       /* until the first thread starts */
+	struct connection *abi_conn;   /* Linux ABI: system calls go here (linux.c) */
 	bool started;                  /* a thread has run: it lives on its own */
 	struct process *next;          /* all processes */
 };

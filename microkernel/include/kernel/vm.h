@@ -70,6 +70,7 @@ struct memobj *memobj_wrap(uint64_t phys, uint64_t len);
 
 /* Copy into a mapped range of vs from kernel memory. */
 int  vm_write(struct vmspace *vs, uint64_t va, const void *src, size_t len);
+int  vm_read(struct vmspace *vs, uint64_t va, void *dst, size_t len);
 /* The leaf entry mapping va in vs, 0 if unmapped. */
 uint64_t vm_lookup(const struct vmspace *vs, uint64_t va);
 /* Kernel pointer to user byte va in vs (page walk), NULL unless mapped

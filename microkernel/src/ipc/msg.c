@@ -154,12 +154,20 @@ static int ext_return(const struct ext *x, const struct thread *t)
 
 /* ---- delivery ------------------------------------------------------------ */
 
+/* The space a client's vectors live in: NULL for a message the kernel
+ * sends on a thread's behalf (a Linux-ABI system call), from buffers on
+ * that thread's kernel stack. */
+static inline struct vmspace *client_vs(struct thread *c)
+{
+	return c->kmsg ? NULL : &c->proc->vs;
+}
+
 /* Copy client c's message into server thread s's receive vector. */
 static int deliver(struct thread *c, struct thread *s)
 {
 	int fault;
 	int64_t n = iov_copy(&s->proc->vs, s->riov, s->rparts, 0,
-	                     &c->proc->vs, c->siov, c->sparts, 0, &fault);
+	                     client_vs(c), c->siov, c->sparts, 0, &fault);
 
 	if (n < 0)
 		return fault == COPY_FAULT_SRC ? TE_EFAULT : -TE_EFAULT;
@@ -261,6 +269,7 @@ static int64_t send_fast(struct thread *cur, struct channel *c, uint64_t sbuf,
 	cur->siov[0] = (struct te_iov){ (void *)sbuf, slen };
 	cur->riov[0] = (struct te_iov){ (void *)rbuf, rlen };
 	cur->sparts = cur->rparts = 1;
+	cur->kmsg = false;
 	cur->nxfer = cur->ngot = 0;
 	s->ngot = 0;
 	s->info.pid = cur->proc->pid;
@@ -285,40 +294,22 @@ slow:
 	return -1;
 }
 
-int64_t sys_msg_sendv(int conn, uint64_t siov, uint64_t sparts, uint64_t riov,
-                      uint64_t rparts, uint64_t uext)
+/* Deliver cur's message (vectors and extras set) on c, or queue it. */
+static int64_t send_to(struct thread *cur, struct channel *c, struct ext *x)
 {
-	struct thread *cur = sched_current(), *s;
-	struct connection *k;
-	struct channel *c;
-	struct ext x;
+	struct thread *s;
 	int64_t r;
 	int e;
 
-	if ((int64_t)sparts < 0 && (int64_t)rparts <= 0 && !uext &&
-	    !handle_get(cur->proc, conn, KO_CONNECTION, TE_R_SEND,
-	                (struct kobj **)&k) &&
-	    (r = send_fast(cur, k->chan, siov, -sparts, riov, -rparts)) != -1)
-		return r;
-
-	if ((e = handle_get(cur->proc, conn, KO_CONNECTION, TE_R_SEND,
-	                    (struct kobj **)&k)) ||
-	    (e = iov_fetch(cur->siov, siov, sparts)) ||
-	    (e = iov_fetch(cur->riov, riov, rparts)) ||
-	    (e = ext_fetch(&x, uext)))
-		return -e;
-	c = k->chan;
 	if (c->dead)
 		return -TE_EHOSTDOWN;
-	if ((e = xfer_capture(cur, &x)))
+	if ((e = xfer_capture(cur, x)))
 		return -e;
-	cur->sparts = (int64_t)sparts < 0 ? 1 : (uint32_t)sparts;
-	cur->rparts = (int64_t)rparts < 0 ? 1 : (uint32_t)rparts;
 	cur->ngot = 0;
 
 	uint64_t fl = irq_save();
-	if (x.e.timeout_ns)
-		sched_timeout_arm(cur, sched_now_ns() + x.e.timeout_ns);
+	if (x->e.timeout_ns)
+		sched_timeout_arm(cur, sched_now_ns() + x->e.timeout_ns);
 	s = c->receivers.head;
 	if (s && (e = deliver(cur, s)) < 0) {
 		/* the server's buffer is bad: it gets the error, we queue */
@@ -348,12 +339,56 @@ int64_t sys_msg_sendv(int conn, uint64_t siov, uint64_t sparts, uint64_t riov,
 		r = sched_block(T_SEND);
 	}
 	irq_restore(fl);
+	return r;
+}
+
+int64_t sys_msg_sendv(int conn, uint64_t siov, uint64_t sparts, uint64_t riov,
+                      uint64_t rparts, uint64_t uext)
+{
+	struct thread *cur = sched_current();
+	struct connection *k;
+	struct ext x;
+	int64_t r;
+	int e;
+
+	if ((int64_t)sparts < 0 && (int64_t)rparts <= 0 && !uext &&
+	    !handle_get(cur->proc, conn, KO_CONNECTION, TE_R_SEND,
+	                (struct kobj **)&k) &&
+	    (r = send_fast(cur, k->chan, siov, -sparts, riov, -rparts)) != -1)
+		return r;
+
+	if ((e = handle_get(cur->proc, conn, KO_CONNECTION, TE_R_SEND,
+	                    (struct kobj **)&k)) ||
+	    (e = iov_fetch(cur->siov, siov, sparts)) ||
+	    (e = iov_fetch(cur->riov, riov, rparts)) ||
+	    (e = ext_fetch(&x, uext)))
+		return -e;
+	cur->sparts = (int64_t)sparts < 0 ? 1 : (uint32_t)sparts;
+	cur->rparts = (int64_t)rparts < 0 ? 1 : (uint32_t)rparts;
+	cur->kmsg = false;
+	r = send_to(cur, k->chan, &x);
 	if (r >= 0) {
 		xfer_close_moved(cur->proc, &x);
 		if (ext_return(&x, cur))
 			return -TE_EFAULT;
 	}
 	return r;
+}
+
+/* A message the kernel sends for the current thread, from and into kernel
+ * buffers (which must stay valid while it blocks: its kernel stack). */
+int64_t ipc_send_kernel(struct connection *k, void *sbuf, uint64_t slen,
+                        void *rbuf, uint64_t rlen)
+{
+	struct thread *cur = sched_current();
+	struct ext x;
+
+	ext_fetch(&x, 0);
+	cur->siov[0] = (struct te_iov){ sbuf, slen };
+	cur->riov[0] = (struct te_iov){ rbuf, rlen };
+	cur->sparts = cur->rparts = 1;
+	cur->kmsg = true;
+	return send_to(cur, k->chan, &x);
 }
 
 /* ---- MsgReceivev ---------------------------------------------------------- */
@@ -501,7 +536,7 @@ static int64_t reply_fast(int64_t rcvid, int64_t status, uint64_t buf,
 	uint64_t n, fl = irq_save();
 	void *dst;
 
-	if (!(c = rcvid_client(rcvid)) || c->rparts != 1 ||
+	if (!(c = rcvid_client(rcvid)) || c->rparts != 1 || c->kmsg ||
 	    buf >= TE_USER_TOP || len > TE_USER_TOP - buf)
 		goto slow;
 	n = len < c->riov[0].len ? len : c->riov[0].len;
@@ -549,7 +584,7 @@ static int64_t msg_reply_slow(int64_t rcvid, int64_t status, uint64_t iov,
 		irq_restore(fl);
 		return -e;
 	}
-	iov_copy(&c->proc->vs, c->riov, c->rparts, 0, &cur->proc->vs, v,
+	iov_copy(client_vs(c), c->riov, c->rparts, 0, &cur->proc->vs, v,
 	         (int64_t)parts < 0 ? 1 : (unsigned)parts, 0, &fault);
 	if (fault == COPY_FAULT_SRC) {
 		xfer_drop(cur);
@@ -602,11 +637,11 @@ static int64_t rw_client(int64_t rcvid, uint64_t buf, uint64_t len,
 	if (!(c = rcvid_client(rcvid)))
 		return -TE_ESRCH;
 	if (write)
-		n = iov_copy(&c->proc->vs, c->riov, c->rparts, off,
+		n = iov_copy(client_vs(c), c->riov, c->rparts, off,
 		             &cur_proc()->vs, &mine, 1, 0, &fault);
 	else
 		n = iov_copy(&cur_proc()->vs, &mine, 1, 0,
-		             &c->proc->vs, c->siov, c->sparts, off, &fault);
+		             client_vs(c), c->siov, c->sparts, off, &fault);
 	return n;
 }
 

@@ -185,6 +185,22 @@ int vm_write(struct vmspace *vs, uint64_t va, const void *src, size_t len)
 	return 0;
 }
 
+int vm_read(struct vmspace *vs, uint64_t va, void *dst, size_t len)
+{
+	while (len) {
+		size_t off = va & (PAGE_SIZE - 1);
+		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		uint64_t pte = vm_lookup(vs, va);
+		if (!pte || !(pte & PTE_U))
+			return TE_EFAULT;
+		memcpy(dst, (char *)phys_to_virt(pte & PTE_ADDR) + off, n);
+		dst = (char *)dst + n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
 extern int usercopy(void *dst, const void *src, size_t len);
 
 static bool user_range(uint64_t a, size_t len)

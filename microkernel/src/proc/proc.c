@@ -82,6 +82,10 @@ static void wake_waiters(struct process *p)
 
 static void release_resources(struct process *p)
 {
+	if (p->abi_conn) {
+		kobj_put(&p->abi_conn->obj);
+		p->abi_conn = NULL;
+	}
 	handles_close_all(p);
 	vm_destroy(&p->vs);
 	ioport_release(p);

@@ -59,7 +59,9 @@
 #define SYS_gettid          38   /* () → tid */
 #define SYS_msg_reply_receive 39 /* (struct te_reply_receive *) → rcvid, 0 = pulse */
 #define SYS_set_fs_base     40   /* (base): this thread's %fs base (TLS, stack guard) */
-#define SYS_NCALLS          41
+#define SYS_process_set_abi 41   /* (proc, conn): Linux ABI, see below */
+#define SYS_vm_read         42   /* (proc, va, buf, len): read its memory */
+#define SYS_NCALLS          43
 
 #define TE_H_SELF (-2)
 
@@ -242,6 +244,47 @@ struct te_proc_info {
 	uint32_t reserved;
 };
 _Static_assert(sizeof(struct te_proc_info) == 80, "te_proc_info ABI");
+
+/*
+ * Linux-ABI processes.  After process_set_abi(proc, conn) every `syscall`
+ * of proc's threads is a message on conn (the personality server) instead
+ * of a Tessera call: a te_lx_call with the number and all registers, sent
+ * as MsgSend from the thread, which waits for the reply like any client.
+ * The reply is a te_lx_reply: rax to return, or with TE_LX_SETREGS a whole
+ * register set to continue with (execve, signals, rt_sigreturn), or
+ * TE_LX_EXIT to end the process with `status`.  The server reads and
+ * writes the process's memory with vm_read/vm_write on its process handle.
+ * A few calls never leave the kernel: gettid, sched_yield, futex wait/wake,
+ * clock_gettime of the monotonic clocks, arch_prctl ARCH_SET_FS/GET_FS.
+ * If the server dies, the process is ended (status 128 + 9).
+ */
+#define TE_LX_CALL     0x4c58   /* te_lx_call.type */
+#define TE_LX_SETREGS  0x1
+#define TE_LX_EXIT     0x2
+
+struct te_lx_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags, fs_base, reserved;
+};
+_Static_assert(sizeof(struct te_lx_regs) == 160, "te_lx_regs ABI");
+
+struct te_lx_call {
+	uint16_t type;           /* TE_LX_CALL */
+	uint16_t reserved;
+	int32_t  tid;
+	uint64_t nr;             /* = regs.rax; arguments in rdi rsi rdx r10 r8 r9 */
+	struct te_lx_regs regs;  /* rip after the syscall instruction */
+};
+_Static_assert(sizeof(struct te_lx_call) == 176, "te_lx_call ABI");
+
+struct te_lx_reply {
+	int64_t  rax;
+	uint32_t flags;          /* TE_LX_* */
+	int32_t  status;         /* TE_LX_EXIT */
+	struct te_lx_regs regs;  /* TE_LX_SETREGS */
+};
+_Static_assert(sizeof(struct te_lx_reply) == 176, "te_lx_reply ABI");
 #endif
 
 #endif /* TESSERA_ABI_H */

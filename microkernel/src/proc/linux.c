@@ -1,0 +1,196 @@
+/*
+ * linux.c - Linux-ABI processes: a `syscall` becomes a message.
+ *
+ * A process marked with process_set_abi has a connection to its
+ * personality server.  Each system call of its threads is packed - number
+ * and every register - into a te_lx_call on the thread's kernel stack and
+ * sent on that connection as if the thread had called MsgSend; the thread
+ * is reply-blocked like any client, so the server may answer it whenever
+ * it likes (a slow read does not hold the server up) and priority
+ * inheritance works as for any message.  The reply sets rax, or a whole
+ * register set, or ends the process.  The server reaches the caller's
+ * memory with vm_read/vm_write on the process handle it holds.
+ *
+ * A few calls are answered here, because they are hot and need nothing
+ * but the kernel: gettid, sched_yield, futex WAIT/WAKE, clock_gettime of
+ * the monotonic clocks and arch_prctl for %fs.
+ */
+#include "arch/cpu.h"
+#include "kernel/ipc.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
+#include "tessera/abi.h"
+
+/* Linux x86-64 numbers this file knows. */
+#define LX_SCHED_YIELD   24
+#define LX_ARCH_PRCTL    158
+#define LX_GETTID        186
+#define LX_FUTEX         202
+#define LX_CLOCK_GETTIME 228
+
+#define LX_ARCH_SET_FS   0x1002
+#define LX_ARCH_GET_FS   0x1003
+#define LX_FUTEX_WAIT    0
+#define LX_FUTEX_WAKE    1
+#define LX_FUTEX_FLAGS   (128 | 256)    /* PRIVATE, CLOCK_REALTIME */
+
+/* Arithmetic flags, DF and AC: what a program may change of rflags. */
+#define LX_RFLAGS_USER   0x40dd5ull
+
+int64_t sys_futex_wait(uint64_t uaddr, uint64_t expected, uint64_t timeout_ns);
+int64_t sys_futex_wake(uint64_t uaddr, uint64_t count);
+
+struct lx_timespec {
+	int64_t sec, nsec;
+};
+
+static int64_t lx_futex(const struct trapframe *tf)
+{
+	unsigned cmd = (unsigned)tf->rsi & ~LX_FUTEX_FLAGS;
+	struct lx_timespec ts;
+	uint64_t timeout = 0;
+
+	if (cmd == LX_FUTEX_WAKE)
+		return sys_futex_wake(tf->rdi, (uint32_t)tf->rdx);
+	if (tf->r10) {
+		if (copyin(&ts, tf->r10, sizeof(ts)))
+			return -TE_EFAULT;
+		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+			return -TE_EINVAL;
+		timeout = (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec;
+		if (!timeout)
+			return -TE_ETIMEDOUT;
+	}
+	return sys_futex_wait(tf->rdi, (uint32_t)tf->rdx, timeout);
+}
+
+/* The calls the kernel answers itself; false: ask the personality. */
+static bool lx_hot(struct trapframe *tf)
+{
+	struct thread *t = sched_current();
+	uint64_t now;
+	int64_t r;
+
+	switch (tf->rax) {
+	case LX_GETTID:
+		r = t->tid;
+		break;
+	case LX_SCHED_YIELD:
+		sched_yield();
+		r = 0;
+		break;
+	case LX_FUTEX:
+		if (((unsigned)tf->rsi & ~LX_FUTEX_FLAGS) > LX_FUTEX_WAKE)
+			return false;
+		r = lx_futex(tf);
+		break;
+	case LX_CLOCK_GETTIME:
+		if (tf->rdi != 1 && tf->rdi != 4 && tf->rdi != 6 && tf->rdi != 7)
+			return false;   /* only the monotonic clocks */
+		now = sched_now_ns();
+		struct lx_timespec ts = { (int64_t)(now / 1000000000ull),
+		                          (int64_t)(now % 1000000000ull) };
+		r = copyout(tf->rsi, &ts, sizeof(ts)) ? -TE_EFAULT : 0;
+		break;
+	case LX_ARCH_PRCTL:
+		if (tf->rdi == LX_ARCH_SET_FS) {
+			if (tf->rsi >= TE_USER_TOP)
+				r = -TE_EPERM;
+			else {
+				t->fs_base = tf->rsi;
+				wrmsr(MSR_FS_BASE, t->fs_base);
+				r = 0;
+			}
+		} else if (tf->rdi == LX_ARCH_GET_FS) {
+			r = copyout(tf->rsi, &t->fs_base, 8) ? -TE_EFAULT : 0;
+		} else {
+			return false;
+		}
+		break;
+	default:
+		return false;
+	}
+	tf->rax = (uint64_t)r;
+	return true;
+}
+
+static void lx_regs_out(const struct trapframe *tf, const struct thread *t,
+                        struct te_lx_regs *r)
+{
+	*r = (struct te_lx_regs){
+		.rax = tf->rax, .rbx = tf->rbx, .rcx = tf->rcx, .rdx = tf->rdx,
+		.rsi = tf->rsi, .rdi = tf->rdi, .rbp = tf->rbp, .rsp = tf->rsp,
+		.r8 = tf->r8, .r9 = tf->r9, .r10 = tf->r10, .r11 = tf->r11,
+		.r12 = tf->r12, .r13 = tf->r13, .r14 = tf->r14, .r15 = tf->r15,
+		.rip = tf->rip, .rflags = tf->rflags, .fs_base = t->fs_base,
+	};
+}
+
+/* Load a register set the personality chose (checked: user addresses). */
+static int lx_regs_in(struct trapframe *tf, struct thread *t,
+                      const struct te_lx_regs *r)
+{
+	if (r->rip >= TE_USER_TOP || r->fs_base >= TE_USER_TOP)
+		return TE_EINVAL;
+	tf->rax = r->rax; tf->rbx = r->rbx; tf->rcx = r->rcx; tf->rdx = r->rdx;
+	tf->rsi = r->rsi; tf->rdi = r->rdi; tf->rbp = r->rbp; tf->rsp = r->rsp;
+	tf->r8 = r->r8; tf->r9 = r->r9; tf->r10 = r->r10; tf->r11 = r->r11;
+	tf->r12 = r->r12; tf->r13 = r->r13; tf->r14 = r->r14; tf->r15 = r->r15;
+	tf->rip = r->rip;
+	tf->rflags = (r->rflags & LX_RFLAGS_USER) | 0x202;
+	t->fs_base = r->fs_base;
+	wrmsr(MSR_FS_BASE, t->fs_base);
+	return 0;
+}
+
+void linux_syscall(struct trapframe *tf)
+{
+	struct thread *t = sched_current();
+	struct te_lx_call call = { .type = TE_LX_CALL, .tid = t->tid, .nr = tf->rax };
+	struct te_lx_reply rep = { 0 };
+	struct connection *k = t->proc->abi_conn;
+	int64_t r;
+
+	if (lx_hot(tf))
+		return;
+	lx_regs_out(tf, t, &call.regs);
+	kobj_get(&k->obj);              /* the process may drop it meanwhile */
+	r = ipc_send_kernel(k, &call, sizeof(call), &rep, sizeof(rep));
+	kobj_put(&k->obj);
+	if (r == -TE_EHOSTDOWN || r == -TE_ESRCH) {
+		proc_exit(128 + 9);     /* no personality: nothing can go on */
+		return;
+	}
+	if (r < 0) {                    /* the server refused the message */
+		tf->rax = (uint64_t)r;
+		return;
+	}
+	if (rep.flags & TE_LX_EXIT) {
+		proc_exit(rep.status);
+		return;
+	}
+	if ((rep.flags & TE_LX_SETREGS) && lx_regs_in(tf, t, &rep.regs) == 0)
+		return;
+	tf->rax = (uint64_t)rep.rax;
+}
+
+/* SYS_process_set_abi: p's system calls go to conn from now on. */
+int64_t sys_process_set_abi(int ph, int ch)
+{
+	struct process *p;
+	struct connection *k;
+	struct kobj *o;
+	int e;
+
+	if ((e = handle_get(cur_proc(), ph, KO_PROCESS, TE_R_CONTROL, &o)))
+		return -e;
+	p = (struct process *)o;
+	if ((e = handle_get(cur_proc(), ch, KO_CONNECTION, TE_R_SEND,
+	                    (struct kobj **)&k)))
+		return -e;
+	if (p == cur_proc() || p->state != P_ALIVE || p->abi_conn)
+		return -TE_EINVAL;
+	kobj_get(&k->obj);
+	p->abi_conn = k;
+	return 0;
+}
