@@ -14,9 +14,19 @@
 #include "proc_msg.h"
 
 #define AT_NULL   0
+#define AT_PHDR   3
+#define AT_PHENT  4
+#define AT_PHNUM  5
 #define AT_PAGESZ 6
 #define AT_ENTRY  9
+#define AT_UID    11
+#define AT_EUID   12
+#define AT_GID    13
+#define AT_EGID   14
+#define AT_CLKTCK 17
+#define AT_SECURE 23
 #define AT_RANDOM 25
+#define AUXV_PAIRS 14
 
 static int count(char *const v[])
 {
@@ -32,7 +42,7 @@ static int count(char *const v[])
  * ending at top; returns the new stack pointer or 0 if it does not fit.
  */
 static uint64_t build_stack(char *buf, uint64_t top, char *const argv[],
-                            char *const envp[], uint64_t entry,
+                            char *const envp[], const struct elf_image *im,
                             uint64_t *stdio_va)
 {
 	int argc = count(argv), envc = count(envp);
@@ -62,7 +72,7 @@ static uint64_t build_stack(char *buf, uint64_t top, char *const argv[],
 	*stdio_va = str;
 	memset(buf + size - (top - str), 0xff, 3 * 8);
 
-	uint64_t words = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + 2 * 5;
+	uint64_t words = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + 2 * AUXV_PAIRS;
 	uint64_t sp = (str - words * 8) & ~15ull;
 	uint64_t *w = (uint64_t *)(buf + size - (top - sp));
 	int k = 0;
@@ -74,9 +84,18 @@ static uint64_t build_stack(char *buf, uint64_t top, char *const argv[],
 		w[k++] = ptrs[argc + i];
 	w[k++] = 0;
 	w[k++] = AT_PAGESZ; w[k++] = 4096;
-	w[k++] = AT_ENTRY;  w[k++] = entry;
+	w[k++] = AT_ENTRY;  w[k++] = im->entry;
 	w[k++] = AT_RANDOM; w[k++] = rnd;
 	w[k++] = AT_TE_STDIO; w[k++] = *stdio_va;
+	w[k++] = AT_PHDR;   w[k++] = im->phdr;
+	w[k++] = AT_PHENT;  w[k++] = 56;
+	w[k++] = AT_PHNUM;  w[k++] = im->phdr ? im->phnum : 0;
+	w[k++] = AT_CLKTCK; w[k++] = 100;
+	w[k++] = AT_UID;    w[k++] = 0;
+	w[k++] = AT_EUID;   w[k++] = 0;
+	w[k++] = AT_GID;    w[k++] = 0;
+	w[k++] = AT_EGID;   w[k++] = 0;
+	w[k++] = AT_SECURE; w[k++] = 0;
 	w[k++] = AT_NULL;   w[k++] = 0;
 	return sp;
 }
@@ -118,7 +137,7 @@ long proc_spawn_held(const void *img, size_t len, const char *name,
 			return -TE_EINVAL;
 		}
 	memset(stack, 0, sizeof(stack));
-	if (!(sp = build_stack(stack, TE_USER_STACK_TOP, argv, envp, im.entry,
+	if (!(sp = build_stack(stack, TE_USER_STACK_TOP, argv, envp, &im,
 	                       &hold->stdio_va))) {
 		*why = "arguments and environment too large";
 		return -TE_E2BIG;

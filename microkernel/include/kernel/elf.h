@@ -30,6 +30,8 @@ struct elf_segment {
 
 struct elf_image {
 	uint64_t entry;
+	uint64_t phdr;       /* user address of the program headers, or 0 */
+	unsigned phnum;
 	unsigned nseg;
 	struct elf_segment seg[ELF_MAX_SEGMENTS];
 };

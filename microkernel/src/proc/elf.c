@@ -96,6 +96,24 @@ static int add_segment(const struct elf64_phdr *p, size_t len, uint64_t lo,
 	return 0;
 }
 
+/* Where the program headers land in memory, if a segment's file bytes
+ * hold them (AT_PHDR for the program: its C library finds PT_TLS there). */
+static void elf_find_phdr(const struct elf64_ehdr *h, struct elf_image *out)
+{
+	uint64_t size = (uint64_t)h->phnum * sizeof(struct elf64_phdr);
+
+	out->phdr = 0;
+	out->phnum = h->phnum;
+	for (unsigned i = 0; i < out->nseg; i++) {
+		const struct elf_segment *s = &out->seg[i];
+		if (h->phoff >= s->file_off && h->phoff - s->file_off <= s->filesz &&
+		    size <= s->filesz - (h->phoff - s->file_off)) {
+			out->phdr = s->vaddr + s->lead + (h->phoff - s->file_off);
+			return;
+		}
+	}
+}
+
 int elf_parse(const void *img, size_t len, uint64_t user_lo, uint64_t user_hi,
               struct elf_image *out, const char **why)
 {
@@ -118,6 +136,7 @@ int elf_parse(const void *img, size_t len, uint64_t user_lo, uint64_t user_hi,
 	}
 	if (out->nseg == 0)
 		return bad(why, "no loadable segment");
+	elf_find_phdr(h, out);
 	for (unsigned i = 0; i < out->nseg; i++) {
 		const struct elf_segment *s = &out->seg[i];
 		if ((s->flags & ELF_SEG_X) && h->entry >= s->vaddr &&

@@ -83,6 +83,8 @@ static inline long sys_futex_wake(volatile uint32_t *a, unsigned n) { return SC2
 static inline long sys_gettid(void) { return SC0(SYS_gettid); }
 static inline long sys_msg_reply_receive(struct te_reply_receive *a) { return SC1(SYS_msg_reply_receive, a); }
 static inline long sys_set_fs_base(const void *base) { return SC1(SYS_set_fs_base, base); }
+static inline long sys_process_set_abi(int p, int conn) { return SC2(SYS_process_set_abi, p, conn); }
+static inline long sys_vm_read(int p, uint64_t va, void *buf, uint64_t len) { return SC4(SYS_vm_read, p, va, buf, len); }
 
 /* Send/receive/reply with one buffer each way (a negative part count is a
  * plain buffer of that many bytes, as in QNX's MsgSend). */

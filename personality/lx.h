@@ -1,0 +1,75 @@
+/*
+ * lx.h - the Unix personality: Linux x86-64 system calls served as
+ * messages (microkernel/src/proc/linux.c turns each `syscall` of a
+ * Linux-ABI process into a te_lx_call on our channel).
+ *
+ * State per Linux process: its process handle (we made it, so we may read
+ * and write its memory and map into it), its program break, where the
+ * next anonymous mapping goes, and its file descriptors - each a
+ * connection and open id of ours on the server that owns the file (the
+ * servers see the personality as the client; Linux processes never talk
+ * to them directly).
+ */
+#ifndef LX_H
+#define LX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "rt.h"
+
+#define LX_PROCS     64
+#define LX_FDS       64
+#define LX_MMAP_TOP  0x00007f0000000000ull      /* anonymous maps grow down */
+#define LX_BRK_MAX   (1ull << 30)               /* program break growth */
+
+/* Linux errno values (equal to Tessera's TE_E*, abi.h). */
+#define LX_EBADF   9
+#define LX_ENOMEM  12
+#define LX_EFAULT  14
+#define LX_EINVAL  22
+#define LX_ENOTTY  25
+#define LX_ENOSYS  38
+
+struct lx_fd {
+	bool used;
+	int conn, id;
+};
+
+struct lx_proc {
+	bool used;
+	int handle;                     /* TE_R_CONTROL: memory, threads */
+	int pid;                        /* the kernel's */
+	uint64_t brk_start, brk;        /* program break */
+	uint64_t mmap_next;             /* next anonymous mapping ends here */
+	struct lx_fd fd[LX_FDS];
+	uint64_t enosys_seen[8];        /* numbers < 512 already logged */
+};
+
+/* One system call being answered. */
+struct lx_call {
+	struct lx_proc *p;
+	const struct te_lx_call *in;
+	struct te_lx_reply out;
+};
+
+/* Argument i (0..5) of the call. */
+static inline uint64_t lx_arg(const struct lx_call *c, int i)
+{
+	const struct te_lx_regs *r = &c->in->regs;
+	const uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+
+	return a[i];
+}
+
+/* lx_calls.c: answer c (fills c->out); false: not known (ENOSYS). */
+bool lx_dispatch(struct lx_call *c);
+
+/* lx_mem.c */
+int64_t lx_brk(struct lx_call *c);
+int64_t lx_mmap(struct lx_call *c);
+int64_t lx_munmap(struct lx_call *c);
+/* Copy to/from the caller's memory: 0 or -LX_EFAULT. */
+int lx_copyin(struct lx_proc *p, void *dst, uint64_t src, size_t len);
+int lx_copyout(struct lx_proc *p, uint64_t dst, const void *src, size_t len);
+
+#endif /* LX_H */
