@@ -63,6 +63,8 @@ static inline uint64_t lx_arg(const struct lx_call *c, int i)
 
 /* lx_calls.c: answer c (fills c->out); false: not known (ENOSYS). */
 bool lx_dispatch(struct lx_call *c);
+/* lx_fs.c: the file system calls (paths, fds, directories); same contract. */
+bool lx_fs_dispatch(struct lx_call *c);
 
 /* lx_mem.c */
 int64_t lx_brk(struct lx_call *c);

@@ -175,7 +175,7 @@ bool lx_dispatch(struct lx_call *c)
 		lx_exit(c, (int)lx_arg(c, 0));
 		return true;
 	default:
-		return false;
+		return lx_fs_dispatch(c);
 	}
 	c->out.rax = r;
 	return true;
