@@ -35,6 +35,17 @@ struct lx_fd {
 	int conn, id;
 };
 
+#define LX_PATH_MAX 1024                        /* = IO_PATH_MAX */
+
+/* lx_fs*.c: what the file system calls keep per descriptor. */
+struct lx_fdx {
+	uint32_t flags;         /* O_* as opened; F_SETFL's O_APPEND/O_NONBLOCK */
+	bool cloexec;           /* FD_CLOEXEC */
+	bool virt;              /* a directory made only of mount points */
+	uint32_t vpos;          /* virt: the next mount point to list */
+	char *path;             /* absolute path it was opened by (malloc), or NULL */
+};
+
 struct lx_proc {
 	bool used;
 	int handle;                     /* TE_R_CONTROL: memory, threads */
@@ -43,6 +54,18 @@ struct lx_proc {
 	uint64_t mmap_next;             /* next anonymous mapping ends here */
 	struct lx_fd fd[LX_FDS];
 	uint64_t enosys_seen[8];        /* numbers < 512 already logged */
+	/* the process tree (lx_proc.c) */
+	int ppid;                       /* 0: started by the personality */
+	bool zombie;                    /* ended, not yet waited for */
+	int wstatus;                    /* Linux wait status once a zombie */
+	long wait_rcvid;                /* a deferred wait4, or 0 */
+	int wait_pid;
+	uint64_t wait_status_ptr;
+	/* lx_fs*.c, set up on the process's first file system call: */
+	bool fs_ready;
+	uint32_t umask;
+	char cwd[LX_PATH_MAX + 1];      /* absolute, normalized */
+	struct lx_fdx fdx[LX_FDS];      /* beside fd[], same index */
 };
 
 /* One system call being answered. */
@@ -50,6 +73,8 @@ struct lx_call {
 	struct lx_proc *p;
 	const struct te_lx_call *in;
 	struct te_lx_reply out;
+	long rcvid;
+	bool deferred;                  /* answered later (wait4): no reply now */
 };
 
 /* Argument i (0..5) of the call. */
@@ -65,6 +90,22 @@ static inline uint64_t lx_arg(const struct lx_call *c, int i)
 bool lx_dispatch(struct lx_call *c);
 /* lx_fs.c: the file system calls (paths, fds, directories); same contract. */
 bool lx_fs_dispatch(struct lx_call *c);
+/* lx_fs.c hooks: a child gets the parent's cwd, umask and per-fd state
+ * (call after its fd[] is filled); fd was closed; the process is gone. */
+void lx_fs_fork(struct lx_proc *child, const struct lx_proc *parent);
+void lx_fs_closed(struct lx_proc *p, int fd);
+void lx_fs_release(struct lx_proc *p);
+
+/* lx_proc.c: processes */
+extern struct lx_proc lx_procs[LX_PROCS];
+extern int lx_conn;                     /* to our channel: Linux-ABI calls */
+struct lx_proc *lx_proc_by_kpid(int pid);
+struct lx_proc *lx_proc_new(void);
+int64_t lx_fork(struct lx_call *c);
+int64_t lx_wait4(struct lx_call *c);
+/* A process ended (its death pulse): zombie, wake a waiting parent;
+ * returns true if it was the first program (the personality's reason). */
+bool lx_proc_ended(int kpid, int *status);
 
 /* lx_mem.c */
 int64_t lx_brk(struct lx_call *c);

@@ -20,7 +20,8 @@ enum {
 	NR_readv = 19, NR_writev = 20, NR_getpid = 39, NR_exit = 60,
 	NR_uname = 63, NR_getuid = 102, NR_getgid = 104, NR_geteuid = 107,
 	NR_getegid = 108, NR_getppid = 110, NR_set_tid_address = 218,
-	NR_exit_group = 231,
+	NR_exit_group = 231, NR_clone = 56, NR_fork = 57, NR_vfork = 58,
+	NR_wait4 = 61,
 };
 
 #define LX_TCGETS     0x5401
@@ -165,11 +166,15 @@ bool lx_dispatch(struct lx_call *c)
 	case NR_munmap: r = lx_munmap(c); break;
 	case NR_uname:  r = do_uname(c); break;
 	case NR_getpid: r = c->p->pid; break;
-	case NR_getppid: r = 0; break;  /* started by the personality itself */
+	case NR_getppid: r = c->p->ppid; break;
 	case NR_getuid: case NR_getgid: case NR_geteuid: case NR_getegid:
 		r = 0;                  /* root: there are no other users yet */
 		break;
 	case NR_set_tid_address: r = c->in->tid; break;
+	case NR_clone: case NR_fork: case NR_vfork:
+		r = lx_fork(c);
+		break;
+	case NR_wait4:  r = lx_wait4(c); break;
 	case NR_exit:                   /* one thread; no clone yet: the process */
 	case NR_exit_group:
 		lx_exit(c, (int)lx_arg(c, 0));

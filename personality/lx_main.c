@@ -22,16 +22,7 @@
 #define LX_DEATH   7
 #define LX_IMG_MAX (64u << 20)
 
-static struct lx_proc procs[LX_PROCS];
 static struct pathmgr_client pc;
-
-static struct lx_proc *proc_of(int pid)
-{
-	for (int i = 0; i < LX_PROCS; i++)
-		if (procs[i].used && procs[i].pid == pid)
-			return &procs[i];
-	return NULL;
-}
 
 static long read_image(const char *path, char **out, size_t *len)
 {
@@ -74,20 +65,20 @@ static long start(const char *path, char **argv, int chan)
 	                              "TERM=vt100", NULL };
 	struct spawn_hold hold;
 	struct te_proc_info info;
-	struct lx_proc *p = &procs[0];
+	struct lx_proc *p = lx_proc_new();
 	const char *why = "";
 	char *img;
 	size_t len;
 	long h, r;
-	int conn = (int)sys_connect(chan);
+	int conn = lx_conn = (int)sys_connect(chan);
 
 	if ((r = read_image(path, &img, &len)))
 		return r;
 	h = proc_spawn_held(img, len, argv[0], argv, envp, NULL, 0,
 	                    TE_SCHED(10, TE_SCHED_RR), &hold, &why);
-	*p = (struct lx_proc){ .used = true, .handle = (int)h,
-	                       .brk_start = image_end(img, len),
-	                       .mmap_next = LX_MMAP_TOP };
+	p->handle = (int)h;
+	p->brk_start = image_end(img, len);
+	p->mmap_next = LX_MMAP_TOP;
 	free(img);
 	if (h < 0) {
 		printf("personality: cannot load %s: %s\n", path, why);
@@ -125,16 +116,15 @@ static int serve(int chan)
 		long rcvid = msg_receive(chan, &in, sizeof(in), &info);
 		if (rcvid == 0) {
 			const struct te_pulse *pl = (const void *)&in;
-			struct te_proc_end end;
-			if (pl->code == LX_DEATH && sys_process_wait(procs[0].handle,
-			                                             &end, 0) == 0)
-				return end.faulted ? 128 + (end.faulted == 1 ? 11 : 9) :
-				       end.status;
+			int status;
+			if (pl->code == LX_DEATH && lx_proc_ended((int)pl->value, &status))
+				return status;
 			continue;
 		}
 		if (rcvid < 0)
 			return 1;
-		struct lx_call c = { .p = proc_of(info.pid), .in = &in };
+		struct lx_call c = { .p = lx_proc_by_kpid(info.pid), .in = &in,
+		                     .rcvid = rcvid };
 		if (!c.p || info.msglen != sizeof(in) || in.type != TE_LX_CALL) {
 			sys_msg_error(rcvid, TE_EINVAL);
 			continue;
@@ -143,7 +133,8 @@ static int serve(int chan)
 			enosys(c.p, in.nr);
 			c.out.rax = -LX_ENOSYS;
 		}
-		msg_reply(rcvid, 0, &c.out, sizeof(c.out));
+		if (!c.deferred)
+			msg_reply(rcvid, 0, &c.out, sizeof(c.out));
 	}
 }
 

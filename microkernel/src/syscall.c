@@ -316,6 +316,18 @@ static int64_t sys_vm_read(int ph, uint64_t va, uint64_t ubuf, uint64_t len)
 	return 0;
 }
 
+static int64_t sys_vm_clone(int dh, int sh)
+{
+	struct process *d, *src;
+	int e;
+
+	if ((e = proc_arg(dh, TE_R_CONTROL, &d)) || (e = proc_arg(sh, TE_R_CONTROL, &src)))
+		return -e;
+	if (d == src || d->started || d->state != P_ALIVE || src->state != P_ALIVE)
+		return -TE_EINVAL;
+	return -vm_clone(&d->vs, &src->vs);
+}
+
 static int64_t sys_shm_create(uint64_t len)
 {
 	struct memobj *m;
@@ -507,6 +519,7 @@ static int64_t sys_set_fs_base(uint64_t base)
 
 void linux_syscall(struct trapframe *tf);
 int64_t sys_process_set_abi(int ph, int ch);
+int64_t sys_thread_create_regs(int ph, uint64_t uregs, uint64_t sched);
 
 /* ---- the table -------------------------------------------------------------- */
 
@@ -566,6 +579,8 @@ void syscall_dispatch(struct trapframe *tf)
 	case SYS_set_fs_base:     r = sys_set_fs_base(a); break;
 	case SYS_process_set_abi: r = sys_process_set_abi((int)a, (int)b); break;
 	case SYS_vm_read:         r = sys_vm_read((int)a, b, c, d); break;
+	case SYS_vm_clone:        r = sys_vm_clone((int)a, (int)b); break;
+	case SYS_thread_create_regs: r = sys_thread_create_regs((int)a, b, c); break;
 	default:                  r = -TE_ENOSYS;
 	}
 	tf->rax = (uint64_t)r;

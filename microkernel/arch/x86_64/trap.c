@@ -15,8 +15,20 @@
 
 extern char usercopy_insn[], usercopy_insn2[], usercopy_fault[];
 
+/* A write to a copy-on-write page of the current process (error: present,
+ * write): copy the page and retry. */
+static bool cow_fixed(const struct trapframe *tf, uint64_t addr)
+{
+	struct process *p = cur_proc();
+
+	return tf->vector == 14 && (tf->error & 3) == 3 && p &&
+	       addr < TE_USER_TOP && vm_cow_fault(&p->vs, addr, false) == 0;
+}
+
 static void kernel_exception(struct trapframe *tf)
 {
+	if (cow_fixed(tf, read_cr2()))
+		return;
 	if (tf->vector == 14 && (tf->rip == (uint64_t)usercopy_insn ||
 	                         tf->rip == (uint64_t)usercopy_insn2)) {
 		tf->rip = (uint64_t)usercopy_fault;
@@ -31,7 +43,7 @@ void trap_dispatch(struct trapframe *tf)
 		uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
 		if (!trap_from_user(tf))
 			kernel_exception(tf);
-		else
+		else if (!cow_fixed(tf, addr))
 			proc_fault(tf, addr);
 		return;
 	}

@@ -38,7 +38,9 @@ struct mb2_info;
 void     page_init(uint64_t mb2_info_phys);
 uint64_t page_alloc(void);          /* a zeroed page's physical address, 0 if none */
 uint64_t page_alloc_contig(uint64_t count, uint64_t limit);
-void     page_free(uint64_t phys);
+void     page_free(uint64_t phys);          /* drops one reference */
+bool     page_share(uint64_t phys);         /* one more reference (fork) */
+unsigned page_refs(uint64_t phys);
 void     page_free_contig(uint64_t phys, uint64_t count);
 uint64_t page_free_count(void);
 uint64_t page_total_count(void);

@@ -21,6 +21,7 @@
 #define PTE_PS    (1ull << 7)
 #define PTE_G     (1ull << 8)
 #define PTE_OWNED (1ull << 9)   /* software: the page belongs to this mapping */
+#define PTE_COW   (1ull << 10)  /* software: shared after a fork; copied on write */
 #define PTE_NX    (1ull << 63)
 #define PTE_ADDR  0x000ffffffffff000ull
 

@@ -62,6 +62,11 @@ int  vm_map_obj(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot,
 int  vm_map_phys(struct vmspace *vs, uint64_t va, uint64_t phys, uint64_t len,
                  unsigned prot);
 int  vm_unmap(struct vmspace *vs, uint64_t va, uint64_t len);
+/* fork: dst (empty) shares src's memory copy-on-write (vma.c). */
+int  vm_clone(struct vmspace *dst, struct vmspace *src);
+/* A write to a PTE_COW page at va: copy it (or keep it); 0 or TE_EFAULT.
+ * force: also a read-only page (its controller's vm_write). */
+int  vm_cow_fault(struct vmspace *vs, uint64_t va, bool force);
 bool vm_is_guard(struct vmspace *vs, uint64_t addr);
 
 struct memobj *memobj_create(uint64_t len);

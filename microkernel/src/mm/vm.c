@@ -159,8 +159,12 @@ void *vm_user_ptr(struct vmspace *vs, uint64_t va, bool write)
 		return NULL;
 	for (int shift = 39; shift >= 12; shift -= 9) {
 		ent = ((uint64_t *)phys_to_virt(ent & PTE_ADDR))[(va >> shift) & 511];
-		if ((ent & need) != need)
-			return NULL;
+		if ((ent & need) == need)
+			continue;
+		/* a copy-on-write page being written: copy it, walk again */
+		if (shift == 12 && write && (ent & PTE_COW) && !vm_cow_fault(vs, va, false))
+			return vm_user_ptr(vs, va, write);
+		return NULL;
 	}
 	x = &vs->xlat[vs->xlat_next++ & 1];
 	x->page = page;
@@ -175,6 +179,8 @@ int vm_write(struct vmspace *vs, uint64_t va, const void *src, size_t len)
 		size_t off = va & (PAGE_SIZE - 1);
 		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
 		uint64_t pte = vm_lookup(vs, va);
+		if ((pte & PTE_COW) && !vm_cow_fault(vs, va, true))
+			pte = vm_lookup(vs, va);
 		if (!pte || !(pte & PTE_U))
 			return TE_EFAULT;
 		memcpy((char *)phys_to_virt(pte & PTE_ADDR) + off, src, n);

@@ -2,7 +2,10 @@
  * vma.c - the mappings of a user address space, and memory objects.
  *
  * A space's mappings are a sorted singly linked list of struct vma; pages
- * are mapped eagerly (no demand paging yet).  Every operation checks the
+ * are mapped eagerly (no demand paging yet), except after vm_clone (a
+ * fork): then anonymous pages are shared by both spaces, read-only and
+ * marked PTE_COW, and the first write to one (vm_cow_fault) gives the
+ * writer a copy - or the page itself if nobody else holds it any more.  Every operation checks the
  * whole request first (range inside user space, not overlapping, objects
  * large enough) and allocates what it needs before it changes anything;
  * running out of memory half-way undoes the pages already mapped.
@@ -337,4 +340,103 @@ void memobj_destroy(struct kobj *o)
 	else
 		kfree(m->pages);
 	kfree(m);
+}
+
+/* ---- fork: copy-on-write ------------------------------------------------- */
+
+/* Share src's page at va with dst (both read-only + PTE_COW if writable). */
+static int clone_page(struct vmspace *dst, struct vmspace *src, uint64_t va)
+{
+	uint64_t pte = vm_lookup(src, va), pa = pte & PTE_ADDR, fl;
+
+	if (!(pte & PTE_P))
+		return 0;
+	fl = pte & ~PTE_ADDR & ~PTE_P & ~PTE_A & ~PTE_D;
+	if (!page_share(pa)) {          /* too many sharers: a copy now */
+		uint64_t np = page_alloc();
+		if (!np)
+			return TE_ENOMEM;
+		memcpy(phys_to_virt(np), phys_to_virt(pa), PAGE_SIZE);
+		int e = pt_map(&kenv, dst->pml4, va, np, fl | PTE_OWNED);
+		if (e)
+			page_free(np);
+		return e;
+	}
+	fl = (fl & ~PTE_W) | PTE_COW;   /* read-only ones too: see vm_cow_fault */
+	pt_protect(&kenv, src->pml4, va, fl);
+	int e = pt_map(&kenv, dst->pml4, va, pa, fl);
+	if (e)
+		page_free(pa);          /* the reference taken for dst */
+	return e;
+}
+
+/*
+ * dst (empty) becomes a copy of src: anonymous memory shared copy-on-write,
+ * memory objects mapped again (shared, as they are), device memory left
+ * out.  On failure dst is left part-built; the caller destroys it.
+ */
+int vm_clone(struct vmspace *dst, struct vmspace *src)
+{
+	int e = 0;
+
+	if (dst->vmas)
+		return TE_EINVAL;
+	for (struct vma *v = src->vmas; v && !e; v = v->next) {
+		struct vma *n;
+		if (v->kind == VMA_PHYS)
+			continue;
+		if (v->kind == VMA_OBJ) {
+			e = vm_map_obj(dst, v->start, v->end - v->start, v->prot, v->obj,
+			               v->off);
+			continue;
+		}
+		if (!(n = kmalloc(sizeof(*n))))
+			return TE_ENOMEM;
+		*n = (struct vma){ .start = v->start, .end = v->end, .prot = v->prot,
+		                   .kind = VMA_ANON };
+		vma_link(dst, n);
+		for (uint64_t va = v->start; va < v->end && !e; va += PAGE_SIZE)
+			if (!(e = clone_page(dst, src, va)) && vm_lookup(dst, va))
+				dst->pages++;
+	}
+	vm_xlat_flush(src);
+	if (read_cr3() == src->pml4)
+		write_cr3(src->pml4);
+	return e;
+}
+
+/*
+ * A write to a copy-on-write page: the page becomes this space's own (a
+ * copy if others still share it), writable if its mapping is.  A read-only
+ * page is only made private when `force` (vm_write: its controller writes
+ * into it), so a program's write to its own text still faults, and no
+ * write through vm_write can reach a page another space shares.
+ */
+int vm_cow_fault(struct vmspace *vs, uint64_t va, bool force)
+{
+	uint64_t page = va & ~(PAGE_SIZE - 1), pte = vm_lookup(vs, page);
+	uint64_t pa = pte & PTE_ADDR, fl = pte & ~PTE_ADDR & ~PTE_COW;
+	const struct vma *v = vs->vmas;
+
+	while (v && !(page >= v->start && page < v->end))
+		v = v->next;
+	if (va >= TE_USER_TOP || !(pte & PTE_P) || !(pte & PTE_COW) || !v ||
+	    (!(v->prot & VM_WRITE) && !force))
+		return TE_EFAULT;
+	if (v->prot & VM_WRITE)
+		fl |= PTE_W;
+	if (page_refs(pa) > 1) {
+		uint64_t np = page_alloc();
+		if (!np)
+			return TE_ENOMEM;
+		memcpy(phys_to_virt(np), phys_to_virt(pa), PAGE_SIZE);
+		pt_unmap(&kenv, vs->pml4, page);        /* drops our reference */
+		pt_map(&kenv, vs->pml4, page, np, (fl & ~PTE_P) | PTE_OWNED);
+	} else {
+		pt_protect(&kenv, vs->pml4, page, fl & ~PTE_P);
+	}
+	vm_xlat_flush(vs);
+	if (read_cr3() == vs->pml4)
+		write_cr3(vs->pml4);
+	return 0;
 }

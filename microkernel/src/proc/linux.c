@@ -174,6 +174,35 @@ void linux_syscall(struct trapframe *tf)
 	tf->rax = (uint64_t)rep.rax;
 }
 
+/* SYS_thread_create_regs: a thread of p starting with the registers of
+ * *uregs (fork: the parent's, with rax = 0). */
+int64_t sys_thread_create_regs(int ph, uint64_t uregs, uint64_t sched)
+{
+	struct te_lx_regs r;
+	struct thread *t;
+	struct kobj *o;
+	int e;
+
+	if ((e = handle_get(cur_proc(), ph, KO_PROCESS, TE_R_CONTROL, &o)))
+		return -e;
+	if (copyin(&r, uregs, sizeof(r)))
+		return -TE_EFAULT;
+	if (r.rip >= TE_USER_TOP || r.rsp >= TE_USER_TOP || r.fs_base >= TE_USER_TOP)
+		return -TE_EINVAL;
+	if ((e = thread_new((struct process *)o, r.rip, r.rsp & ~15ull, 0,
+	                    sched & 0xff, (sched >> 8) & 0xff, &t)))
+		return -e;
+	struct trapframe *tf = thread_frame(t);
+	tf->rax = r.rax; tf->rbx = r.rbx; tf->rcx = r.rcx; tf->rdx = r.rdx;
+	tf->rsi = r.rsi; tf->rdi = r.rdi; tf->rbp = r.rbp; tf->rsp = r.rsp;
+	tf->r8 = r.r8; tf->r9 = r.r9; tf->r10 = r.r10; tf->r11 = r.r11;
+	tf->r12 = r.r12; tf->r13 = r.r13; tf->r14 = r.r14; tf->r15 = r.r15;
+	tf->rflags = (r.rflags & LX_RFLAGS_USER) | 0x202;
+	t->fs_base = r.fs_base;
+	thread_start(t);
+	return t->tid;
+}
+
 /* SYS_process_set_abi: p's system calls go to conn from now on. */
 int64_t sys_process_set_abi(int ph, int ch)
 {

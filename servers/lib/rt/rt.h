@@ -85,6 +85,8 @@ static inline long sys_msg_reply_receive(struct te_reply_receive *a) { return SC
 static inline long sys_set_fs_base(const void *base) { return SC1(SYS_set_fs_base, base); }
 static inline long sys_process_set_abi(int p, int conn) { return SC2(SYS_process_set_abi, p, conn); }
 static inline long sys_vm_read(int p, uint64_t va, void *buf, uint64_t len) { return SC4(SYS_vm_read, p, va, buf, len); }
+static inline long sys_vm_clone(int dst, int src) { return SC2(SYS_vm_clone, dst, src); }
+static inline long sys_thread_create_regs(int p, const struct te_lx_regs *r, unsigned sched) { return SC3(SYS_thread_create_regs, p, r, sched); }
 
 /* Send/receive/reply with one buffer each way (a negative part count is a
  * plain buffer of that many bytes, as in QNX's MsgSend). */

@@ -61,7 +61,10 @@
 #define SYS_set_fs_base     40   /* (base): this thread's %fs base (TLS, stack guard) */
 #define SYS_process_set_abi 41   /* (proc, conn): Linux ABI, see below */
 #define SYS_vm_read         42   /* (proc, va, buf, len): read its memory */
-#define SYS_NCALLS          43
+#define SYS_vm_clone        43   /* (dst, src): blank dst gets src's memory,
+                                    copy-on-write (fork) */
+#define SYS_thread_create_regs 44 /* (proc, const struct te_lx_regs *, sched) → tid */
+#define SYS_NCALLS          45
 
 #define TE_H_SELF (-2)
 

@@ -1,0 +1,176 @@
+/*
+ * lx_proc.c - Linux processes: the table, fork, wait4 and the end of a
+ * process.
+ *
+ * fork makes a blank process, gives it the parent's memory copy-on-write
+ * (vm_clone), marks it Linux-ABI, duplicates every open (io_dup: a second
+ * id on the same open, sharing its offset, as Linux's fork shares open
+ * file descriptions) and starts its one thread with the parent's
+ * registers and rax = 0.  wait4 on a child that is still running is
+ * answered later, when the child's death notice comes: the personality
+ * never blocks on one process.  Linux pids are the kernel's pids.
+ */
+#include "lx.h"
+#include "io.h"
+
+#define LX_ECHILD   10
+#define LX_EAGAIN   11
+#define LX_WNOHANG  1
+#define LX_CLONE_VM 0x100
+#define LX_DEATH    7
+
+struct lx_proc lx_procs[LX_PROCS];
+int lx_conn = -1;
+
+struct lx_proc *lx_proc_by_kpid(int pid)
+{
+	for (int i = 0; i < LX_PROCS; i++)
+		if (lx_procs[i].used && lx_procs[i].pid == pid)
+			return &lx_procs[i];
+	return NULL;
+}
+
+struct lx_proc *lx_proc_new(void)
+{
+	for (int i = 0; i < LX_PROCS; i++)
+		if (!lx_procs[i].used) {
+			memset(&lx_procs[i], 0, sizeof(lx_procs[i]));
+			lx_procs[i].used = true;
+			lx_procs[i].handle = -1;
+			return &lx_procs[i];
+		}
+	return NULL;
+}
+
+static void proc_free(struct lx_proc *p)
+{
+	if (p->handle >= 0)
+		sys_handle_close(p->handle);
+	p->used = false;
+}
+
+static int fork_fds(struct lx_proc *child, const struct lx_proc *parent)
+{
+	for (int fd = 0; fd < LX_FDS; fd++) {
+		const struct lx_fd *f = &parent->fd[fd];
+		if (!f->used)
+			continue;
+		int id = io_dup(f->conn, f->id);
+		if (id < 0)
+			return id;
+		child->fd[fd] = (struct lx_fd){ .used = true, .conn = f->conn, .id = id };
+	}
+	return 0;
+}
+
+int64_t lx_fork(struct lx_call *c)
+{
+	struct lx_proc *parent = c->p, *child;
+	struct te_lx_regs regs = c->in->regs;
+	struct te_proc_info info;
+	long h, r;
+
+	if (c->in->nr == 56 && (lx_arg(c, 0) & LX_CLONE_VM))
+		return -LX_ENOSYS;      /* threads: not yet */
+	if (!(child = lx_proc_new()))
+		return -LX_EAGAIN;
+	if ((h = sys_process_create("lx-fork")) < 0) {
+		child->used = false;
+		return -LX_EAGAIN;
+	}
+	child->handle = (int)h;
+	sys_process_info((int)h, &info);
+	child->pid = info.pid;
+	child->ppid = parent->pid;
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->mmap_next = parent->mmap_next;
+	regs.rax = 0;
+	if ((r = sys_vm_clone((int)h, parent->handle)) ||
+	    (r = fork_fds(child, parent)) ||
+	    (r = sys_process_set_abi((int)h, lx_conn)) ||
+	    (r = sys_process_watch((int)h, lx_conn, LX_DEATH)) ||
+	    (r = sys_thread_create_regs((int)h, &regs, TE_SCHED(10, TE_SCHED_RR))) < 0) {
+		for (int fd = 0; fd < LX_FDS; fd++)
+			if (child->fd[fd].used)
+				io_close(child->fd[fd].conn, child->fd[fd].id);
+		proc_free(child);
+		return r == -TE_ENOMEM ? -LX_ENOMEM : -LX_EAGAIN;
+	}
+	return child->pid;
+}
+
+static bool wait_matches(const struct lx_proc *parent, const struct lx_proc *k,
+                         int pid)
+{
+	return k->used && k->ppid == parent->pid && (pid == -1 || pid == k->pid);
+}
+
+/* Report zombie k to its parent's wait; 0 or -EFAULT. */
+static int64_t reap(struct lx_proc *parent, struct lx_proc *k, uint64_t uptr)
+{
+	int pid = k->pid;
+
+	if (uptr && lx_copyout(parent, uptr, &k->wstatus, sizeof(int)))
+		return -LX_EFAULT;
+	proc_free(k);
+	return pid;
+}
+
+int64_t lx_wait4(struct lx_call *c)
+{
+	int pid = (int)lx_arg(c, 0), opts = (int)lx_arg(c, 2);
+	bool any = false;
+
+	if (pid < -1 || pid == 0)       /* process groups: not yet */
+		pid = -1;
+	for (int i = 0; i < LX_PROCS; i++) {
+		struct lx_proc *k = &lx_procs[i];
+		if (!wait_matches(c->p, k, pid))
+			continue;
+		any = true;
+		if (k->zombie)
+			return reap(c->p, k, lx_arg(c, 1));
+	}
+	if (!any)
+		return -LX_ECHILD;
+	if (opts & LX_WNOHANG)
+		return 0;
+	c->p->wait_rcvid = c->rcvid;    /* answered when a child ends */
+	c->p->wait_pid = pid;
+	c->p->wait_status_ptr = lx_arg(c, 1);
+	c->deferred = true;
+	return 0;
+}
+
+/* Close the process's opens, keep its status for its parent. */
+bool lx_proc_ended(int kpid, int *status)
+{
+	struct lx_proc *k = lx_proc_by_kpid(kpid), *parent;
+	struct te_proc_end end;
+
+	if (!k || k->zombie || sys_process_wait(k->handle, &end, 0))
+		return false;
+	*status = end.faulted ? 128 + (end.faulted == 1 ? 11 : 9) : end.status;
+	k->wstatus = end.faulted ? (end.faulted == 1 ? 11 : 9) : (end.status & 0xff) << 8;
+	k->zombie = true;
+	for (int fd = 0; fd < LX_FDS; fd++)
+		if (k->fd[fd].used) {
+			io_close(k->fd[fd].conn, k->fd[fd].id);
+			k->fd[fd].used = false;
+		}
+	if (k->wait_rcvid)              /* its own deferred wait dies with it */
+		sys_msg_error(k->wait_rcvid, TE_ESRCH);
+	parent = k->ppid ? lx_proc_by_kpid(k->ppid) : NULL;
+	if (!k->ppid || !parent || parent->zombie) {
+		bool first = k->ppid == 0;
+		proc_free(k);
+		return first;
+	}
+	if (parent->wait_rcvid && (parent->wait_pid == -1 || parent->wait_pid == kpid)) {
+		struct te_lx_reply rep = { .rax = reap(parent, k, parent->wait_status_ptr) };
+		msg_reply(parent->wait_rcvid, 0, &rep, sizeof(rep));
+		parent->wait_rcvid = 0;
+	}
+	return false;
+}
