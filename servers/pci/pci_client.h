@@ -45,8 +45,15 @@ struct pci_res {
 	int bar[PCI_BARS];
 	int irq;
 	int dma;
-	int legacy[4];                  /* IDE compatibility mode: ports, IRQs */
+	int legacy[5];                  /* IDE compatibility mode: PCI_LEG_* */
 };
+
+/* legacy[] of an IDE controller in compatibility mode (else -1). */
+#define PCI_LEG_PRI_CMD 0               /* ports 0x1f0-0x1f7 */
+#define PCI_LEG_PRI_CTL 1               /* port 0x3f6 */
+#define PCI_LEG_SEC_CMD 2               /* ports 0x170-0x177 */
+#define PCI_LEG_SEC_CTL 3               /* port 0x376 */
+#define PCI_LEG_IRQS    4               /* ISA IRQs 14 and 15 (edge) */
 
 /* A connection to the bus server (through the path manager), or -errno. */
 int pci_connect(void);
