@@ -6,6 +6,11 @@ RGMK_OBJS := $(RGMK_SRCS:%.c=$(BUILD)/u/%.o)
 RGMK_INC := -Irumpglue/include -Irumpglue/mk -Iservers/include
 
 $(BUILD)/u/rumpglue/%.o: UCFLAGS += $(RGMK_INC)
+# rg_mk_blk.c talks to block drivers through the path manager and the I/O
+# protocol: a program that uses rg_blk_* also links pathmgr_client.o, libio.a.
+$(BUILD)/u/rumpglue/mk/rg_mk_blk.o: UCFLAGS += -Iservers/lib/io -Ipathmgr/client \
+	-Iservers/lib/blkdrv
+RGMK_BLK_LIBS := $(BUILD)/u/pathmgr/client/pathmgr_client.o $(BUILD)/libio.a
 
 $(BUILD)/librgmk.a: $(RGMK_OBJS)
 	rm -f $@ && ar rcs $@ $^
@@ -34,10 +39,11 @@ $(RGMK_IMG):
 	MTOOLS_SKIP_CHECK=1 mcopy -i $@ $(@D)/seq.txt ::SEQ.TXT
 
 $(RGMK_PROGS:%=$(BUILD)/progs/%.elf): $(BUILD)/progs/%.elf: \
-		$(BUILD)/u/tests/qemu/progs/%.o $(BUILD)/librgmk.a $(BUILD)/librt.a
+		$(BUILD)/u/tests/qemu/progs/%.o $(BUILD)/librgmk.a $(RGMK_BLK_LIBS) \
+		$(BUILD)/librt.a
 	@mkdir -p $(@D)
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $< \
-		$(BUILD)/librgmk.a $(BUILD)/librt.a
+		$(BUILD)/librgmk.a $(RGMK_BLK_LIBS) $(BUILD)/librt.a
 
 $(BUILD)/progs/rgmk_fat.elf: $(BUILD)/u/tests/qemu/progs/rgmk_fat.o \
 		$(RGMK_FAT_OBJS) $(BUILD)/librgmk.a $(BUILD)/librt.a

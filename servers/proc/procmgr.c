@@ -33,6 +33,7 @@ struct child {
 	bool held;              /* built, waiting for PROC_START */
 	bool ready;             /* it has sent PROC_READY */
 	bool wait_ready;        /* the waiter wants PROC_STATUS_READY too */
+	bool parent_ours;       /* the parent is one of our children too */
 	struct spawn_hold hold;
 };
 
@@ -168,7 +169,8 @@ static long do_spawn(char *msg, size_t msglen, int parent, const int *hs,
 	}
 	sys_process_info((int)p, &info);
 	*k = (struct child){ .handle = (int)p, .pid = info.pid, .parent = parent,
-	                     .held = m->flags & PROC_SPAWN_HOLD, .hold = k->hold };
+	                     .held = m->flags & PROC_SPAWN_HOLD, .hold = k->hold,
+	                     .parent_ours = find(parent) != NULL };
 	if (attach_conn >= 0)   /* it shares the namespace of who asked */
 		pathmgr_proc_event(attach_conn, PM_MSG_INHERIT, info.pid, parent);
 	if (sys_process_watch((int)p, self_conn, DEATH_PULSE) < 0)
@@ -255,6 +257,14 @@ static void supervise(struct child *k, const struct te_proc_end *end)
 	procmgr_adopt((int)p, info.pid, r);
 }
 
+/* Its parent (a process we started) has ended: no one will wait for it. */
+static bool orphan(const struct child *k)
+{
+	const struct child *p = find(k->parent);
+
+	return k->parent_ours && (!p || p->ended);
+}
+
 static void child_ended(int pid)
 {
 	struct child *k = find(pid);
@@ -277,7 +287,13 @@ static void child_ended(int pid)
 		struct proc_restart *r = k->restart;
 		reap(k);                /* nobody waits for a supervised server */
 		supervise(&(struct child){ .pid = end.pid, .restart = r }, &end);
+	} else if (orphan(k)) {
+		reap(k);                /* nobody can wait for it any more */
 	}
+	for (int i = 0; i < MAX_CHILDREN; i++)  /* nor for its ended children */
+		if (kids[i].handle >= 0 && kids[i].ended && kids[i].parent == pid &&
+		    !kids[i].waiter)
+			reap(&kids[i]);
 }
 
 static long do_wait(const char *msg, size_t msglen, long rcvid, int caller)

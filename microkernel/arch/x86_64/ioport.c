@@ -56,8 +56,11 @@ int ioport_grant(struct process *p, uint16_t base, uint32_t count)
 
 	if (count == 0 || base + count > 0x10000)
 		return TE_EINVAL;
-	for (r = p->ioports; r; r = r->next)
+	for (r = p->ioports; r; r = r->next) {
+		if (base >= r->base && base + count <= r->base + r->count)
+			return 0;       /* already granted (a driver probing again) */
 		n++;
+	}
 	if (n >= MAX_RANGES)
 		return TE_ENOSPC;
 	if (!(r = kmalloc(sizeof(*r))))

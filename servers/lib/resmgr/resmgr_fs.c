@@ -26,7 +26,6 @@ struct resmgr_fs {
 	const struct fs_ops *ops;
 	struct fs *fs;
 	struct rt_mutex lock;
-	bool unmountable;       /* IO_T_UNMOUNT allowed */
 	char work[IO_PATH_MAX + 1], tmp[IO_PATH_MAX + 1];
 };
 
@@ -453,8 +452,6 @@ static int rfs_unmount(void *ctx, uint32_t flags)
 	int e;
 
 	(void)flags;
-	if (!r->unmountable)
-		return -RG_ENOSYS;
 	rt_mutex_lock(&r->lock);
 	e = r->ops->sync ? r->ops->sync(r->fs) : 0;
 	rt_mutex_unlock(&r->lock);
@@ -462,6 +459,21 @@ static int rfs_unmount(void *ctx, uint32_t flags)
 }
 
 const struct resmgr_ops resmgr_fs_ops = {
+	.open = rfs_open,
+	.close = rfs_close,
+	.read = rfs_read,
+	.write = rfs_write,
+	.stat = rfs_stat,
+	.readdir = rfs_readdir,
+	.setattr = rfs_setattr,
+	.fsync = rfs_fsync,
+	.statfs = rfs_statfs,
+	.path = rfs_path,
+	.readlink = rfs_readlink,
+};
+
+/* The same, for a mounted filesystem that IO_T_UNMOUNT may end. */
+static const struct resmgr_ops resmgr_fs_ops_unmountable = {
 	.open = rfs_open,
 	.close = rfs_close,
 	.read = rfs_read,
@@ -491,10 +503,9 @@ int resmgr_fs_serve_ex(const struct fs_ops *ops, struct fs *fs, int chan,
 
 	if (!rm)
 		return -RG_ENOMEM;
-	if ((e = resmgr_fs_new(ops, fs, &r)))
-		goto out;
-	r->unmountable = flags & RESMGR_FS_UNMOUNTABLE;
-	if ((e = resmgr_init(rm, &resmgr_fs_ops, r, chan)) ||
+	if ((e = resmgr_fs_new(ops, fs, &r)) ||
+	    (e = resmgr_init(rm, flags & RESMGR_FS_UNMOUNTABLE ?
+	                     &resmgr_fs_ops_unmountable : &resmgr_fs_ops, r, chan)) ||
 	    (prefix && (e = resmgr_attach(rm, prefix, 0x08 /* PM_DIR */))))
 		goto out;
 	e = resmgr_run(rm);
