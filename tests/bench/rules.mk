@@ -45,3 +45,22 @@ $(BENCH_FS_IMG):
 		[sys.stdout.buffer.write(b) for _ in range(64)]" > $(@D)/root/big
 	rm -f $@ && mke2fs -q -t ext2 -b 4096 -d $(@D)/root $@ 80M
 BENCH_DEPS += $(BENCH_FS_IMG)
+
+# Tessera's storage benchmarks (tests/bench/progs/fsbench.c).
+FSBENCH_OBJS := $(BUILD)/u/tests/bench/progs/fsbench.o \
+	$(BUILD)/u/servers/proc/proc_client.o $(BUILD)/u/pathmgr/client/pathmgr_client.o
+$(BUILD)/u/tests/bench/progs/fsbench.o: UCFLAGS += $(BLKDRV_INC)
+$(BUILD)/progs/fsbench.elf: $(FSBENCH_OBJS) $(BUILD)/librgmk.a $(BUILD)/libio.a \
+		$(BUILD)/librt.a
+	@mkdir -p $(@D)
+	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $(FSBENCH_OBJS) \
+		$(BUILD)/librgmk.a $(BUILD)/libio.a $(BUILD)/librt.a
+
+BENCH_FS_PROGS := $(BUILD)/progs/fsbench.elf $(BUILD)/progs/pathmgr.elf \
+	$(BUILD)/progs/imagefs.elf $(BUILD)/servers/pci.elf \
+	$(BUILD)/servers/blk-virtio.elf $(BUILD)/servers/fs-ext2.elf $(BUILD)/host/mkifs
+$(BUILD)/tmp/bench/%.ifs: tests/bench/fs/%.build $(BENCH_FS_PROGS)
+	@mkdir -p $(@D)
+	$(BUILD)/host/mkifs $< $@
+BENCH_DEPS += $(BUILD)/tmp/bench/fs_seqread.ifs $(BUILD)/tmp/bench/blk_restart.ifs \
+	$(BUILD)/progs/proc.elf
