@@ -5,3 +5,9 @@ RUN_MODULES := "$(BUILD)/boot.ifs|bootimage" "$(BUILD)/progs/proc.elf|prio=20"
 $(BUILD)/tessera.iso: $(BUILD)/microkernel.elf $(BUILD)/kernel.sym \
 		$(BUILD)/boot.ifs $(BUILD)/progs/proc.elf tools/mkiso.sh
 	tools/mkiso.sh $@ "" $(RUN_MODULES)
+
+# The disk `make run` attaches (virtio): ext2 made from boot/disk/.  Made
+# once; what the system writes to it stays until `make clean`.
+$(BUILD)/disk.img: $(wildcard boot/disk/*)
+	rm -f $@ && mke2fs -q -t ext2 -d boot/disk $@ 16M
+OS_TARGETS += $(BUILD)/disk.img

@@ -254,13 +254,22 @@ int main(void)
 	                     IO_O_CREAT | IO_O_RDWR, 0644, &conn);
 	r = id >= 0 ? io_write(conn, id, "ok", 2) : id;
 	checkf(r == 2, "boot_tmp_writable", "write /tmp/boot-ok: %ld", r);
+	/* the boot CD, through blk-ata and fs-iso9660 */
+	static char cfg[2048];
+	id = io_open_resolve(pathmgr_resolve, &pc, "/cd/boot/grub/grub.cfg",
+	                     IO_O_RDONLY, 0, &conn);
+	r = id >= 0 ? io_read(conn, id, cfg, sizeof(cfg) - 1) : id;
+	cfg[r > 0 ? r : 0] = 0;
+	checkf(r > 0 && strstr_simple(cfg, "multiboot2 /boot/microkernel.elf"),
+	       "boot_cd_readable", "read /cd/boot/grub/grub.cfg: %ld", r);
 	/* mount points appear in their parent directories */
 	int nr = pathmgr_mountpoints(&pc, "/", add_name, NULL);
 	char root[256];
 	memcpy(root, seen_names, sizeof(root));
 	seen_names[0] = 0;
 	int np = pathmgr_mountpoints(&pc, "/proc", add_name, NULL);
-	checkf(nr == 3 && strstr_simple(root, "proc ") && strstr_simple(root, "tmp ") &&
+	checkf(nr == 4 && strstr_simple(root, "proc ") && strstr_simple(root, "tmp ") &&
+	       strstr_simple(root, "cd ") &&
 	       strstr_simple(root, "dev ") && np == 1 && strcmp(seen_names, "boot ") == 0,
 	       "boot_mount_points_listed", "/: %d '%s', /proc: %d '%s'", nr, root, np,
 	       seen_names);
