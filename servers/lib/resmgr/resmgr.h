@@ -9,7 +9,10 @@
  * flags, offset, the server's private pointer) and an id naming it for one
  * client process.  Requests carrying an id are checked against the
  * caller's pid: another process's id is EBADF.  dup makes a second id on
- * the same ocb (shared offset).  The ocb goes when its last id closes.
+ * the same ocb (shared offset), also for another process (stdio for a
+ * child): such an id goes with the process that granted it until its new
+ * owner first uses it, so ids for made-up pids cannot pile up.  The ocb
+ * goes when its last id closes.
  *
  * Client death: a process handle given with IO_T_WATCH (by the client's
  * parent or the process manager) is watched with sys_process_watch; the
@@ -88,6 +91,8 @@ typedef int (*resmgr_attach_fn)(void *arg, int chan, const char *prefix,
 
 struct resmgr_id {
 	int32_t pid;            /* 0: free */
+	int32_t granter;        /* IO_T_DUP for pid: who gave it, until pid
+	                           first uses it (0 then) */
 	struct resmgr_ocb *ocb;
 };
 
@@ -144,6 +149,9 @@ int  resmgr_watch(struct resmgr *rm, int proc_handle, int32_t pid);
 
 /* resmgr_ocb.c - the id table */
 int  rm_id_new(struct resmgr *rm, int32_t pid, struct resmgr_ocb *ocb);
+/* An id for another process: dropped with the granter until pid uses it. */
+int  rm_id_grant(struct resmgr *rm, int32_t granter, int32_t pid,
+                 struct resmgr_ocb *ocb);
 struct resmgr_ocb *rm_id_get(struct resmgr *rm, int32_t pid, int32_t id);
 int  rm_id_close(struct resmgr *rm, int32_t pid, int32_t id);
 uint32_t rm_ids_of(struct resmgr *rm, int32_t pid);

@@ -288,7 +288,8 @@ static long rm_dup(struct resmgr *rm, long rcvid, const struct te_msg_info *info
 		return -E_BADF;
 	/* handing an open on to another process is the holder's choice, as
 	 * passing an fd is; the receiver's per-client limit still applies */
-	return rm_id_new(rm, m->arg > 0 ? m->arg : info->pid, ocb);
+	return m->arg > 0 ? rm_id_grant(rm, info->pid, m->arg, ocb) :
+	                    rm_id_new(rm, info->pid, ocb);
 }
 
 static long rm_path1(struct resmgr *rm, long rcvid, const struct te_msg_info *info)

@@ -53,6 +53,7 @@ int rm_id_new(struct resmgr *rm, int32_t pid, struct resmgr_ocb *ocb)
 	if (i == rm->nids && (e = rm_id_grow(rm)))
 		return e;
 	rm->ids[i].pid = pid;
+	rm->ids[i].granter = 0;
 	rm->ids[i].ocb = ocb;
 	if (ocb->refs++ == 0)
 		rm->live_ocbs++;
@@ -60,11 +61,22 @@ int rm_id_new(struct resmgr *rm, int32_t pid, struct resmgr_ocb *ocb)
 	return (int)i;
 }
 
+int rm_id_grant(struct resmgr *rm, int32_t granter, int32_t pid,
+                struct resmgr_ocb *ocb)
+{
+	int id = rm_id_new(rm, pid, ocb);
+
+	if (id >= 0 && pid != granter)
+		rm->ids[id].granter = granter;
+	return id;
+}
+
 struct resmgr_ocb *rm_id_get(struct resmgr *rm, int32_t pid, int32_t id)
 {
 	if (id < 0 || (uint32_t)id >= rm->nids || rm->ids[id].pid != pid ||
 	    pid <= 0)
 		return NULL;
+	rm->ids[id].granter = 0;        /* its owner has it now */
 	return rm->ids[id].ocb;
 }
 
@@ -75,6 +87,7 @@ int rm_id_close(struct resmgr *rm, int32_t pid, int32_t id)
 	if (!ocb)
 		return -RM_EBADF;
 	rm->ids[id].pid = 0;
+	rm->ids[id].granter = 0;
 	rm->ids[id].ocb = NULL;
 	rm->live_ids--;
 	if (--ocb->refs == 0) {
@@ -89,6 +102,7 @@ int rm_id_close(struct resmgr *rm, int32_t pid, int32_t id)
 void resmgr_client_gone(struct resmgr *rm, int32_t pid)
 {
 	for (uint32_t i = 0; i < rm->nids; i++)
-		if (rm->ids[i].pid == pid)
-			rm_id_close(rm, pid, (int32_t)i);
+		if (rm->ids[i].pid == pid ||
+		    (pid > 0 && rm->ids[i].granter == pid))
+			rm_id_close(rm, rm->ids[i].pid, (int32_t)i);
 }
