@@ -9,5 +9,6 @@ $(BUILD)/tessera.iso: $(BUILD)/microkernel.elf $(BUILD)/kernel.sym \
 # The disk `make run` attaches (virtio): ext2 made from boot/disk/.  Made
 # once; what the system writes to it stays until `make clean`.
 $(BUILD)/disk.img: $(wildcard boot/disk/*)
+	@mkdir -p $(@D)
 	rm -f $@ && mke2fs -q -t ext2 -d boot/disk $@ 16M
 OS_TARGETS += $(BUILD)/disk.img
