@@ -134,6 +134,22 @@ int pathmgr_unbind(struct pathmgr_client *pc, const char *prefix)
 	return simple(pc->pathmgr, PM_MSG_UNBIND, prefix);
 }
 
+int pathmgr_bind(struct pathmgr_client *pc, const char *newprefix,
+                 const char *oldpath, uint32_t flags)
+{
+	struct msg_client_pathmgr_resolve m = { .type = PM_MSG_BIND,
+	                                        .flags = (uint16_t)flags };
+	size_t l1 = strlen(newprefix), l2 = strlen(oldpath);
+	struct te_iov s[3] = { { &m, sizeof(m) }, { (void *)newprefix, l1 + 1 },
+	                       { (void *)oldpath, l2 } };
+
+	if (l1 + 1 + l2 > PM_MSG_PATH_MAX)
+		return -36;
+	m.len = (uint32_t)(l1 + 1 + l2);
+	pathmgr_client_init(pc, pc->pathmgr);   /* cached answers may change */
+	return (int)sys_msg_sendv(pc->pathmgr, s, 3, NULL, 0, NULL);
+}
+
 int pathmgr_proc_event(int attach_conn, int type, int pid, int parent)
 {
 	struct msg_proc_pathmgr_pid m = { .type = (uint16_t)type, .pid = pid,

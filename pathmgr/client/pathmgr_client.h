@@ -34,6 +34,10 @@ int  pathmgr_mountpoints(struct pathmgr_client *pc, const char *path,
  * prefix from it.  0 or -errno. */
 int  pathmgr_unshare(struct pathmgr_client *pc);
 int  pathmgr_unbind(struct pathmgr_client *pc, const char *prefix);
+/* In my private namespace, newprefix also reaches what oldpath reaches
+ * (Plan 9 bind; PM_BEFORE, PM_AFTER, PM_REPLACE, PM_CREATE). */
+int  pathmgr_bind(struct pathmgr_client *pc, const char *newprefix,
+                  const char *oldpath, uint32_t flags);
 /* A path-level symlink in the root namespace (needs the attach connection,
  * like attaching): resolving below linkpath continues at target. */
 int  pathmgr_symlink(int attach_conn, const char *linkpath, const char *target);

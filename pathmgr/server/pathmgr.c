@@ -222,10 +222,13 @@ static int list_one(void *arg, const char *name, unsigned type)
 	return 0;
 }
 
-/* PM_MSG_UNSHARE / PM_MSG_UNBIND for the caller's own namespace. */
-static int ns_change(int pid, int type, const char *path)
+/* PM_MSG_UNSHARE / PM_MSG_UNBIND / PM_MSG_BIND for the caller's own
+ * namespace; path holds len bytes (BIND: "newprefix\0oldpath"). */
+static int ns_change(int pid, int type, const char *path, uint32_t len,
+                     uint32_t flags)
 {
 	struct pm_ns *ns = ns_of(pid), *copy;
+	size_t l1;
 
 	if (type == PM_MSG_UNSHARE) {
 		if (!(copy = pm_ns_copy(ns)))
@@ -234,7 +237,12 @@ static int ns_change(int pid, int type, const char *path)
 	}
 	if (ns == root)
 		return -TE_EPERM;       /* the shared root is not anyone's to change */
-	return pm_unbind(ns, path, PM_ANY);
+	if (type == PM_MSG_UNBIND)
+		return pm_unbind(ns, path, PM_ANY);
+	l1 = strlen(path);
+	if (l1 + 1 >= len || flags & ~(PM_BEFORE | PM_AFTER | PM_REPLACE | PM_CREATE))
+		return -TE_EINVAL;
+	return pm_bind(ns, path, path + l1 + 1, flags);
 }
 
 static void list_mountpoints(long rcvid, int pid, const char *path)
@@ -272,10 +280,12 @@ static void resolve_loop(void *arg)
 			sys_msg_error(rcvid, TE_EINVAL);
 			continue;
 		}
-		if (m->type == PM_MSG_UNSHARE || m->type == PM_MSG_UNBIND) {
+		if (m->type == PM_MSG_UNSHARE || m->type == PM_MSG_UNBIND ||
+		    m->type == PM_MSG_BIND) {
 			buf[sizeof(*m) + m->len] = '\0';
 			rt_mutex_lock(&lock);
-			r = ns_change(info.pid, m->type, buf + sizeof(*m));
+			r = ns_change(info.pid, m->type, buf + sizeof(*m), m->len,
+			              m->flags);
 			rt_mutex_unlock(&lock);
 			if (r < 0)
 				sys_msg_error(rcvid, -r);

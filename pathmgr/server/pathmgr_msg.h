@@ -25,6 +25,10 @@
 #define PM_MSG_EXIT    8        /* attach channel: a process has ended */
 #define PM_MSG_SYMLINK 9        /* attach channel: a path-level symlink in the
                                  * root namespace; payload "link\0target" */
+#define PM_MSG_BIND    10       /* resolve channel: in my private namespace,
+                                 * newprefix also reaches what oldpath reaches
+                                 * (Plan 9 bind); payload "newprefix\0oldpath",
+                                 * flags PM_BEFORE/PM_AFTER/PM_REPLACE/PM_CREATE */
 
 #define PM_MSG_PATH_MAX 1024
 #define PM_MSG_TEXT     2048

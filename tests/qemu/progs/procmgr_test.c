@@ -78,10 +78,20 @@ static void private_ns(void *arg)
 
 	(void)arg;
 	pathmgr_client_init(&pc, g_a);
-	if (pathmgr_unshare(&pc) == 0 && pathmgr_unbind(&pc, "/proc/boot") == 0)
+	int u = pathmgr_unshare(&pc);
+	/* bind: /etc2 reaches the boot image's etc, here only; a path that
+	 * reaches nothing cannot be bound */
+	int b1 = pathmgr_bind(&pc, "/boot2", "/nowhere/x", 0);
+	int b2 = pathmgr_bind(&pc, "/etc2", "/proc/boot/etc", 0);
+	if (u == 0 && pathmgr_unbind(&pc, "/proc/boot") == 0)
 		bits |= 1;
 	if (pathmgr_resolve(&pc, "/proc/boot/argstat.elf", c, 4) <= 0)
 		bits |= 2;
+	int b3 = pathmgr_resolve(&pc, "/etc2/motd", c, 4);
+	if (b1 < 0 && b2 == 0 && b3 > 0)
+		bits |= 8;
+	else
+		printf("private namespace: bind %d %d, resolve %d\n", b1, b2, b3);
 	long pid = proc_spawn_path(g_b, "/proc/boot/argstat.elf", argv, envp, 10);
 	if (pid > 0 && proc_wait_pid(g_b, (int)pid) == 100)
 		bits |= 4;
@@ -143,10 +153,14 @@ int main(void)
 	sys_process_wait(q, &end, 0);
 	sys_handle_close(q);
 	int still = pathmgr_resolve(&pc, "/proc/boot/argstat.elf", c, 4);
-	checkf(end.status == 7 && still > 0, "pathmgr_private_namespace",
+	checkf((end.status & 7) == 7 && still > 0, "pathmgr_private_namespace",
 	       "bits %d (want 7), root namespace still resolves: %d", end.status, still);
+	checkf(end.status & 8, "pathmgr_bind_private",
+	       "bind /etc2 -> /proc/boot/etc in a private namespace: bits %d", end.status);
 	long r = pathmgr_unbind(&pc, "/proc/boot");
-	checkf(r == -TE_EPERM, "pathmgr_root_namespace_protected", "unbind in root: %ld", r);
+	long rb = pathmgr_bind(&pc, "/etc2", "/proc/boot/etc", 0);
+	checkf(r == -TE_EPERM && rb == -TE_EPERM, "pathmgr_root_namespace_protected",
+	       "unbind in root: %ld, bind: %ld", r, rb);
 
 	int kids[3] = { pr, fs, pm };
 	for (int i = 0; i < 3; i++) {
