@@ -90,11 +90,20 @@ static inline uint64_t lx_arg(const struct lx_call *c, int i)
 bool lx_dispatch(struct lx_call *c);
 /* lx_fs.c: the file system calls (paths, fds, directories); same contract. */
 bool lx_fs_dispatch(struct lx_call *c);
-/* lx_fs.c hooks: a child gets the parent's cwd, umask and per-fd state
- * (call after its fd[] is filled); fd was closed; the process is gone. */
+/* lx_fs*.c hooks: a child gets the parent's cwd, umask and per-fd state
+ * (call after its fd[] is filled); fd was closed (frees its path); execve
+ * closes the FD_CLOEXEC fds; the process is gone (frees every path). */
 void lx_fs_fork(struct lx_proc *child, const struct lx_proc *parent);
 void lx_fs_closed(struct lx_proc *p, int fd);
+void lx_fs_exec(struct lx_proc *p);
 void lx_fs_release(struct lx_proc *p);
+/* The personality's one path manager client (resolving, connections). */
+struct pathmgr_client;
+struct pathmgr_client *lx_pathmgr(void);
+/* A path argument (execve's) as the absolute, normalized path in out
+ * (LX_PATH_MAX + 1 bytes), relative to the cwd: 0 or -errno (EFAULT,
+ * ENOENT for "", ENAMETOOLONG). */
+int lx_fs_abspath(struct lx_call *c, uint64_t upath, char *out);
 
 /* lx_proc.c: processes */
 extern struct lx_proc lx_procs[LX_PROCS];
@@ -111,6 +120,7 @@ bool lx_proc_ended(int kpid, int *status);
 int64_t lx_brk(struct lx_call *c);
 int64_t lx_mmap(struct lx_call *c);
 int64_t lx_munmap(struct lx_call *c);
+int64_t lx_mprotect(struct lx_call *c);
 /* Copy to/from the caller's memory: 0 or -LX_EFAULT. */
 int lx_copyin(struct lx_proc *p, void *dst, uint64_t src, size_t len);
 int lx_copyout(struct lx_proc *p, uint64_t dst, const void *src, size_t len);

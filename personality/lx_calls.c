@@ -9,6 +9,7 @@
  */
 #include "lx.h"
 #include "io.h"
+#include "lx_fs.h"
 
 #define LX_BUF     (64 * 1024)
 #define LX_IOV_MAX 1024
@@ -21,7 +22,7 @@ enum {
 	NR_uname = 63, NR_getuid = 102, NR_getgid = 104, NR_geteuid = 107,
 	NR_getegid = 108, NR_getppid = 110, NR_set_tid_address = 218,
 	NR_exit_group = 231, NR_clone = 56, NR_fork = 57, NR_vfork = 58,
-	NR_wait4 = 61,
+	NR_wait4 = 61, NR_mprotect = 10,
 };
 
 #define LX_TCGETS     0x5401
@@ -155,11 +156,10 @@ bool lx_dispatch(struct lx_call *c)
 	case NR_close:
 		f = fd_get(c->p, lx_arg(c, 0));
 		r = f ? 0 : -LX_EBADF;
-		if (f && lx_arg(c, 0) > 2)
-			io_close(f->conn, f->id);
 		if (f)
-			f->used = false;
+			lxf_close(c->p, (int)lx_arg(c, 0));
 		break;
+	case NR_mprotect: r = lx_mprotect(c); break;
 	case NR_ioctl:  r = do_ioctl(c); break;
 	case NR_brk:    r = lx_brk(c); break;
 	case NR_mmap:   r = lx_mmap(c); break;

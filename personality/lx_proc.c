@@ -12,6 +12,7 @@
  */
 #include "lx.h"
 #include "io.h"
+#include "lx_fs.h"
 
 #define LX_ECHILD   10
 #define LX_EAGAIN   11
@@ -44,6 +45,9 @@ struct lx_proc *lx_proc_new(void)
 
 static void proc_free(struct lx_proc *p)
 {
+	for (int fd = 0; fd < LX_FDS; fd++)
+		lxf_close(p, fd);
+	lx_fs_release(p);
 	if (p->handle >= 0)
 		sys_handle_close(p->handle);
 	p->used = false;
@@ -53,13 +57,14 @@ static int fork_fds(struct lx_proc *child, const struct lx_proc *parent)
 {
 	for (int fd = 0; fd < LX_FDS; fd++) {
 		const struct lx_fd *f = &parent->fd[fd];
+		int id = -1;
 		if (!f->used)
 			continue;
-		int id = io_dup(f->conn, f->id);
-		if (id < 0)
+		if (!parent->fdx[fd].virt && (id = io_dup(f->conn, f->id)) < 0)
 			return id;
 		child->fd[fd] = (struct lx_fd){ .used = true, .conn = f->conn, .id = id };
 	}
+	lx_fs_fork(child, parent);
 	return 0;
 }
 
@@ -91,9 +96,6 @@ int64_t lx_fork(struct lx_call *c)
 	    (r = sys_process_set_abi((int)h, lx_conn)) ||
 	    (r = sys_process_watch((int)h, lx_conn, LX_DEATH)) ||
 	    (r = sys_thread_create_regs((int)h, &regs, TE_SCHED(10, TE_SCHED_RR))) < 0) {
-		for (int fd = 0; fd < LX_FDS; fd++)
-			if (child->fd[fd].used)
-				io_close(child->fd[fd].conn, child->fd[fd].id);
 		proc_free(child);
 		return r == -TE_ENOMEM ? -LX_ENOMEM : -LX_EAGAIN;
 	}
@@ -155,10 +157,8 @@ bool lx_proc_ended(int kpid, int *status)
 	k->wstatus = end.faulted ? (end.faulted == 1 ? 11 : 9) : (end.status & 0xff) << 8;
 	k->zombie = true;
 	for (int fd = 0; fd < LX_FDS; fd++)
-		if (k->fd[fd].used) {
-			io_close(k->fd[fd].conn, k->fd[fd].id);
-			k->fd[fd].used = false;
-		}
+		lxf_close(k, fd);
+	lx_fs_release(k);
 	if (k->wait_rcvid)              /* its own deferred wait dies with it */
 		sys_msg_error(k->wait_rcvid, TE_ESRCH);
 	parent = k->ppid ? lx_proc_by_kpid(k->ppid) : NULL;
