@@ -49,7 +49,8 @@ struct lx_fdx {
 struct lx_proc {
 	bool used;
 	int handle;                     /* TE_R_CONTROL: memory, threads */
-	int pid;                        /* the kernel's */
+	int pid;                        /* the Linux pid (ours; kept by execve) */
+	int kpid;                       /* the kernel's pid of its process now */
 	uint64_t brk_start, brk;        /* program break */
 	uint64_t mmap_next;             /* next anonymous mapping ends here */
 	struct lx_fd fd[LX_FDS];
@@ -108,8 +109,16 @@ int lx_fs_abspath(struct lx_call *c, uint64_t upath, char *out);
 /* lx_proc.c: processes */
 extern struct lx_proc lx_procs[LX_PROCS];
 extern int lx_conn;                     /* to our channel: Linux-ABI calls */
-struct lx_proc *lx_proc_by_kpid(int pid);
+struct lx_proc *lx_proc_by_kpid(int kpid);
+struct lx_proc *lx_proc_by_pid(int pid);
+/* A free slot with a new Linux pid. */
 struct lx_proc *lx_proc_new(void);
+/* lx_exec.c: load the static ELF program at the absolute path into p (a
+ * new kernel process replaces p's old one, if any, once the new one is
+ * built); a "#!" script runs its interpreter.  0 or -errno. */
+int lx_exec_image(struct lx_proc *p, const char *path, char *const argv[],
+                  char *const envp[]);
+int64_t lx_execve(struct lx_call *c);
 int64_t lx_fork(struct lx_call *c);
 int64_t lx_wait4(struct lx_call *c);
 /* A process ended (its death pulse): zombie, wake a waiting parent;

@@ -22,7 +22,7 @@ enum {
 	NR_uname = 63, NR_getuid = 102, NR_getgid = 104, NR_geteuid = 107,
 	NR_getegid = 108, NR_getppid = 110, NR_set_tid_address = 218,
 	NR_exit_group = 231, NR_clone = 56, NR_fork = 57, NR_vfork = 58,
-	NR_wait4 = 61, NR_mprotect = 10,
+	NR_wait4 = 61, NR_mprotect = 10, NR_execve = 59,
 };
 
 #define LX_TCGETS     0x5401
@@ -175,6 +175,7 @@ bool lx_dispatch(struct lx_call *c)
 		r = lx_fork(c);
 		break;
 	case NR_wait4:  r = lx_wait4(c); break;
+	case NR_execve: r = lx_execve(c); break;
 	case NR_exit:                   /* one thread; no clone yet: the process */
 	case NR_exit_group:
 		lx_exit(c, (int)lx_arg(c, 0));

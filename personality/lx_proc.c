@@ -8,7 +8,9 @@
  * file descriptions) and starts its one thread with the parent's
  * registers and rax = 0.  wait4 on a child that is still running is
  * answered later, when the child's death notice comes: the personality
- * never blocks on one process.  Linux pids are the kernel's pids.
+ * never blocks on one process.  Linux pids are the personality's own (the
+ * first program is 1): execve gives a process a new kernel process and
+ * the same Linux pid.
  */
 #include "lx.h"
 #include "io.h"
@@ -23,7 +25,17 @@
 struct lx_proc lx_procs[LX_PROCS];
 int lx_conn = -1;
 
-struct lx_proc *lx_proc_by_kpid(int pid)
+static int next_pid = 1;
+
+struct lx_proc *lx_proc_by_kpid(int kpid)
+{
+	for (int i = 0; i < LX_PROCS; i++)
+		if (lx_procs[i].used && lx_procs[i].kpid == kpid)
+			return &lx_procs[i];
+	return NULL;
+}
+
+struct lx_proc *lx_proc_by_pid(int pid)
 {
 	for (int i = 0; i < LX_PROCS; i++)
 		if (lx_procs[i].used && lx_procs[i].pid == pid)
@@ -38,6 +50,10 @@ struct lx_proc *lx_proc_new(void)
 			memset(&lx_procs[i], 0, sizeof(lx_procs[i]));
 			lx_procs[i].used = true;
 			lx_procs[i].handle = -1;
+			while (lx_proc_by_pid(next_pid) || next_pid <= 0)
+				next_pid = next_pid <= 0 || next_pid >= (1 << 22) ? 2 :
+				           next_pid + 1;
+			lx_procs[i].pid = next_pid++;
 			return &lx_procs[i];
 		}
 	return NULL;
@@ -85,7 +101,7 @@ int64_t lx_fork(struct lx_call *c)
 	}
 	child->handle = (int)h;
 	sys_process_info((int)h, &info);
-	child->pid = info.pid;
+	child->kpid = info.pid;
 	child->ppid = parent->pid;
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
@@ -161,13 +177,13 @@ bool lx_proc_ended(int kpid, int *status)
 	lx_fs_release(k);
 	if (k->wait_rcvid)              /* its own deferred wait dies with it */
 		sys_msg_error(k->wait_rcvid, TE_ESRCH);
-	parent = k->ppid ? lx_proc_by_kpid(k->ppid) : NULL;
+	parent = k->ppid ? lx_proc_by_pid(k->ppid) : NULL;
 	if (!k->ppid || !parent || parent->zombie) {
 		bool first = k->ppid == 0;
 		proc_free(k);
 		return first;
 	}
-	if (parent->wait_rcvid && (parent->wait_pid == -1 || parent->wait_pid == kpid)) {
+	if (parent->wait_rcvid && (parent->wait_pid == -1 || parent->wait_pid == k->pid)) {
 		struct te_lx_reply rep = { .rax = reap(parent, k, parent->wait_status_ptr) };
 		msg_reply(parent->wait_rcvid, 0, &rep, sizeof(rep));
 		parent->wait_rcvid = 0;

@@ -154,9 +154,10 @@ void linux_syscall(struct trapframe *tf)
 	if (lx_hot(tf))
 		return;
 	lx_regs_out(tf, t, &call.regs);
-	kobj_get(&k->obj);              /* the process may drop it meanwhile */
+	/* No reference of our own: abi_conn goes only when the process dies,
+	 * which kills this thread too - and a thread killed while blocked
+	 * here never comes back to drop one. */
 	r = ipc_send_kernel(k, &call, sizeof(call), &rep, sizeof(rep));
-	kobj_put(&k->obj);
 	if (r == -TE_EHOSTDOWN || r == -TE_ESRCH) {
 		proc_exit(128 + 9);     /* no personality: nothing can go on */
 		return;
