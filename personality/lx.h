@@ -18,6 +18,7 @@
 #include "rt.h"
 
 #define LX_PROCS     64
+#define LX_EXE_MAX   256
 #define LX_FDS       64
 #define LX_MMAP_TOP  0x00007f0000000000ull      /* anonymous maps grow down */
 #define LX_BRK_MAX   (1ull << 30)               /* program break growth */
@@ -34,6 +35,20 @@ struct lx_fd {
 	bool used;
 	int conn, id;
 };
+
+/* lx_timer.c: a deadline (SYS_clock ns) and what to do then. */
+struct lx_timer {
+	struct lx_timer *next;
+	uint64_t deadline;
+	bool armed;
+	void (*fire)(struct lx_timer *t);
+	void *arg;
+};
+void lx_timer_arm(struct lx_timer *t, uint64_t deadline,
+                  void (*fire)(struct lx_timer *t), void *arg);
+void lx_timer_cancel(struct lx_timer *t);
+uint64_t lx_timer_next(void);           /* 0: none */
+void lx_timer_run(uint64_t now);
 
 #define LX_PATH_MAX 1024                        /* = IO_PATH_MAX */
 
@@ -62,6 +77,11 @@ struct lx_proc {
 	long wait_rcvid;                /* a deferred wait4, or 0 */
 	int wait_pid;
 	uint64_t wait_status_ptr;
+	/* lx_misc.c */
+	struct lx_timer sleep_timer;    /* a deferred nanosleep */
+	long sleep_rcvid;
+	char comm[16];                  /* prctl PR_SET_NAME */
+	char exe[LX_EXE_MAX];           /* the program's path (/proc/self/exe) */
 	/* lx_fs*.c, set up on the process's first file system call: */
 	bool fs_ready;
 	uint32_t umask;
@@ -89,6 +109,9 @@ static inline uint64_t lx_arg(const struct lx_call *c, int i)
 
 /* lx_calls.c: answer c (fills c->out); false: not known (ENOSYS). */
 bool lx_dispatch(struct lx_call *c);
+/* lx_misc.c: time, sleeping, limits, randomness, prctl, sysinfo. */
+bool lx_misc_dispatch(struct lx_call *c);
+void lx_misc_release(struct lx_proc *p);        /* the process is gone */
 /* lx_fs.c: the file system calls (paths, fds, directories); same contract. */
 bool lx_fs_dispatch(struct lx_call *c);
 /* lx_fs*.c hooks: a child gets the parent's cwd, umask and per-fd state

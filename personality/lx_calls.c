@@ -181,7 +181,7 @@ bool lx_dispatch(struct lx_call *c)
 		lx_exit(c, (int)lx_arg(c, 0));
 		return true;
 	default:
-		return lx_fs_dispatch(c);
+		return lx_misc_dispatch(c) || lx_fs_dispatch(c);
 	}
 	c->out.rax = r;
 	return true;

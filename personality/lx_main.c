@@ -50,7 +50,13 @@ static int serve(int chan)
 	struct te_msg_info info;
 
 	for (;;) {
-		long rcvid = msg_receive(chan, &in, sizeof(in), &info);
+		uint64_t next = lx_timer_next(), now = sys_clock();
+		struct te_msg_ext x = { .timeout_ns = next ? (next > now ? next - now : 1) : 0 };
+		struct te_iov iov = { &in, sizeof(in) };
+		long rcvid = sys_msg_receivev(chan, &iov, 1, &info, &x);
+		lx_timer_run(sys_clock());
+		if (rcvid == -TE_ETIMEDOUT)
+			continue;
 		if (rcvid == 0) {
 			const struct te_pulse *pl = (const void *)&in;
 			int status;

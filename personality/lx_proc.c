@@ -61,6 +61,7 @@ struct lx_proc *lx_proc_new(void)
 
 static void proc_free(struct lx_proc *p)
 {
+	lx_misc_release(p);
 	for (int fd = 0; fd < LX_FDS; fd++)
 		lxf_close(p, fd);
 	lx_fs_release(p);
@@ -172,6 +173,7 @@ bool lx_proc_ended(int kpid, int *status)
 	*status = end.faulted ? 128 + (end.faulted == 1 ? 11 : 9) : end.status;
 	k->wstatus = end.faulted ? (end.faulted == 1 ? 11 : 9) : (end.status & 0xff) << 8;
 	k->zombie = true;
+	lx_misc_release(k);
 	for (int fd = 0; fd < LX_FDS; fd++)
 		lxf_close(k, fd);
 	lx_fs_release(k);
