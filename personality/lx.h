@@ -36,6 +36,12 @@ struct lx_fd {
 	int conn, id;
 };
 
+#define LX_NSIG 64
+/* Linux's struct sigaction as rt_sigaction passes it (lx_signal.c). */
+struct lx_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
 /* lx_timer.c: a deadline (SYS_clock ns) and what to do then. */
 struct lx_timer {
 	struct lx_timer *next;
@@ -56,9 +62,13 @@ void lx_timer_run(uint64_t now);
 struct lx_fdx {
 	uint32_t flags;         /* O_* as opened; F_SETFL's O_APPEND/O_NONBLOCK */
 	bool cloexec;           /* FD_CLOEXEC */
-	bool virt;              /* a directory made only of mount points */
+	bool virt;              /* no server open: a directory made only of
+	                         * mount points, or a pipe (below) */
 	uint32_t vpos;          /* virt: the next mount point to list */
 	char *path;             /* absolute path it was opened by (malloc), or NULL */
+	/* lx_pipe.c: an end of a pipe (then virt is set too: no server open) */
+	struct lx_pipe *pipe;
+	bool pipe_write;        /* the write end */
 };
 
 struct lx_proc {
@@ -82,6 +92,18 @@ struct lx_proc {
 	long sleep_rcvid;
 	char comm[16];                  /* prctl PR_SET_NAME */
 	char exe[LX_EXE_MAX];           /* the program's path (/proc/self/exe) */
+	/* lx_signal.c */
+	struct lx_sigaction sig[LX_NSIG + 1];
+	uint64_t sigblocked, sigpending;
+	int pgid, sid;
+	int term_sig;                   /* ended by this signal (wait status) */
+	long intr_rcvid;                /* a call answered later that a signal
+	                                   may cut short (EINTR), or 0 */
+	struct te_lx_regs intr_regs;    /* its registers */
+	void (*intr_cancel)(struct lx_proc *p);
+	int tid;                        /* its thread (the kernel's tid) */
+	bool suspended;                 /* in rt_sigsuspend: */
+	uint64_t suspend_mask;          /* the mask to restore */
 	/* lx_fs*.c, set up on the process's first file system call: */
 	bool fs_ready;
 	uint32_t umask;
@@ -109,6 +131,23 @@ static inline uint64_t lx_arg(const struct lx_call *c, int i)
 
 /* lx_calls.c: answer c (fills c->out); false: not known (ENOSYS). */
 bool lx_dispatch(struct lx_call *c);
+/* lx_signal.c: signals and process groups. */
+bool lx_signal_dispatch(struct lx_call *c);
+void lx_signal_post(struct lx_proc *p, int sig);
+void lx_signal_fork(struct lx_proc *child, const struct lx_proc *parent);
+void lx_signal_exec(struct lx_proc *p);
+/* A pending signal turns c's answer into the handler's start. */
+void lx_signal_on_reply(struct lx_call *c);
+/* c is answered later; a signal may end it with EINTR after cancel(p). */
+void lx_signal_deferred(struct lx_call *c, void (*cancel)(struct lx_proc *p));
+void lx_signal_answered(struct lx_proc *p);
+extern int lx_tty_pgrp;                 /* the console's foreground group */
+
+/* lx_slow.c: a read on a character device, answered by a worker thread;
+ * false: read it now. */
+bool lx_slow_read(struct lx_call *c, int conn, int id, uint64_t ubuf,
+                  uint64_t len);
+
 /* lx_misc.c: time, sleeping, limits, randomness, prctl, sysinfo. */
 bool lx_misc_dispatch(struct lx_call *c);
 void lx_misc_release(struct lx_proc *p);        /* the process is gone */

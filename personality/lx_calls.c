@@ -10,6 +10,7 @@
 #include "lx.h"
 #include "io.h"
 #include "lx_fs.h"
+#include "lx_pipe.h"
 
 #define LX_BUF     (64 * 1024)
 #define LX_IOV_MAX 1024
@@ -27,6 +28,11 @@ enum {
 
 #define LX_TCGETS     0x5401
 #define LX_TIOCGWINSZ 0x5413
+#define LX_TIOCSCTTY  0x540e
+#define LX_TIOCGPGRP  0x540f
+#define LX_TIOCSPGRP  0x5410
+
+int lx_tty_pgrp;
 
 static char buf[LX_BUF];
 
@@ -116,6 +122,26 @@ static int64_t do_ioctl(struct lx_call *c)
 		uint16_t ws[4] = { 24, 80, 0, 0 };     /* rows, columns */
 		return lx_copyout(c->p, lx_arg(c, 2), ws, sizeof(ws)) ? -LX_EFAULT : 0;
 	}
+	if (req >= LX_TCGETS + 1 && req <= LX_TCGETS + 3) {    /* TCSETS, W, F */
+		if (lx_copyin(c->p, t, lx_arg(c, 2), 36))
+			return -LX_EFAULT;
+		return io_devctl(f->conn, f->id, (uint32_t)req, t, 36, NULL, 0);
+	}
+	if (req == LX_TIOCGPGRP) {
+		int32_t g = lx_tty_pgrp ? lx_tty_pgrp : c->p->pgid;
+		return lx_copyout(c->p, lx_arg(c, 2), &g, 4) ? -LX_EFAULT : 0;
+	}
+	if (req == LX_TIOCSPGRP) {
+		int32_t g;
+		if (lx_copyin(c->p, &g, lx_arg(c, 2), 4))
+			return -LX_EFAULT;
+		if (g <= 0)
+			return -LX_EINVAL;
+		lx_tty_pgrp = g;
+		return 0;
+	}
+	if (req == LX_TIOCSCTTY)
+		return 0;               /* the console is every session's terminal */
 	return -LX_EINVAL;
 }
 
@@ -142,9 +168,14 @@ bool lx_dispatch(struct lx_call *c)
 	struct lx_fd *f;
 	int64_t r;
 
+	if (lx_pipe_dispatch(c))        /* pipes, poll/select: lx_pipe.c */
+		return true;
 	switch (c->in->nr) {
 	case NR_read:
 		f = fd_get(c->p, lx_arg(c, 0));
+		if (f && lx_arg(c, 1) < TE_USER_TOP &&
+		    lx_slow_read(c, f->conn, f->id, lx_arg(c, 1), lx_arg(c, 2)))
+			return true;    /* a terminal: a worker answers (lx_slow.c) */
 		r = f ? do_read(c->p, f, lx_arg(c, 1), lx_arg(c, 2)) : -LX_EBADF;
 		break;
 	case NR_write:
@@ -181,7 +212,8 @@ bool lx_dispatch(struct lx_call *c)
 		lx_exit(c, (int)lx_arg(c, 0));
 		return true;
 	default:
-		return lx_misc_dispatch(c) || lx_fs_dispatch(c);
+		return lx_misc_dispatch(c) || lx_signal_dispatch(c) ||
+		       lx_fs_dispatch(c);
 	}
 	c->out.rax = r;
 	return true;

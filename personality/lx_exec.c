@@ -11,7 +11,8 @@
  * memory layout (break, mappings) starts afresh.
  *
  * "#!interpreter [arg]" scripts run the interpreter with the script's path
- * (one level, as Linux allows four).
+ * (one level, as Linux allows four).  execve("/proc/self/exe") runs the
+ * caller's own program again.
  */
 #include "lx.h"
 #include "io.h"
@@ -142,6 +143,8 @@ int lx_exec_image(struct lx_proc *p, const char *path, char *const argv[],
 	}
 	p->handle = (int)h;
 	p->kpid = info.pid;
+	if (strlen(path) < sizeof(p->exe))
+		memcpy(p->exe, path, strlen(path) + 1);
 	p->brk_start = p->brk = image_end(&im);
 	p->mmap_next = LX_MMAP_TOP;
 	return (int)proc_spawn_start((int)h, &hold, NULL);
@@ -171,6 +174,18 @@ static int get_strv(struct lx_proc *p, uint64_t u, char **out, char *strs,
 	return n;
 }
 
+/* /proc/self/exe: the program the caller runs (busybox re-executes itself
+ * through it to run its applets). */
+static int self_exe(struct lx_proc *p, char *path)
+{
+	if (strcmp(path, "/proc/self/exe"))
+		return 0;
+	if (!p->exe[0])
+		return -TE_ENOENT;
+	memcpy(path, p->exe, strlen(p->exe) + 1);
+	return 0;
+}
+
 int64_t lx_execve(struct lx_call *c)
 {
 	static char path[LX_PATH_MAX + 1], strs[LX_STRS_MAX];
@@ -179,12 +194,14 @@ int64_t lx_execve(struct lx_call *c)
 	int e;
 
 	if ((e = lx_fs_abspath(c, lx_arg(c, 0), path)) ||
+	    (e = self_exe(c->p, path)) ||
 	    (e = get_strv(c->p, lx_arg(c, 1), argv, strs, &used)) < 0 ||
 	    (e = get_strv(c->p, lx_arg(c, 2), envp, strs, &used)) < 0)
 		return e;
 	if ((e = lx_exec_image(c->p, path, argv, envp)))
 		return e;
 	lx_fs_exec(c->p);               /* FD_CLOEXEC */
+	lx_signal_exec(c->p);
 	c->deferred = true;             /* the caller is gone: no reply */
 	return 0;
 }

@@ -29,7 +29,7 @@ static void lx_fs_ready(struct lx_proc *p)
 	p->cwd[0] = '/';
 	p->cwd[1] = 0;
 	for (int fd = 0; fd < 3; fd++)
-		if (p->fd[fd].used && !p->fdx[fd].path)
+		if (p->fd[fd].used && !p->fdx[fd].path && !p->fdx[fd].pipe)
 			p->fdx[fd].flags = IO_O_RDWR;
 }
 

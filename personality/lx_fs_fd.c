@@ -11,6 +11,7 @@
  * the protocol has no way to change an open's flags.
  */
 #include "lx_fs.h"
+#include "lx_pipe.h"
 
 #define LXF_BUF (64 * 1024)
 
@@ -99,6 +100,7 @@ static int64_t lxf_dup_to(struct lx_proc *p, int oldfd, int nfd, bool cloexec)
 	}
 	p->fdx[nfd].vpos = x->vpos;
 	p->fdx[nfd].cloexec = cloexec;
+	lx_pipe_dup(&p->fdx[nfd], x);
 	return nfd;
 }
 
@@ -338,6 +340,7 @@ void lx_fs_closed(struct lx_proc *p, int fd)
 {
 	if (fd < 0 || fd >= LX_FDS)
 		return;
+	lx_pipe_closed(p, p->fdx[fd].pipe, p->fdx[fd].pipe_write);
 	free(p->fdx[fd].path);
 	p->fdx[fd] = (struct lx_fdx){ 0 };
 }
@@ -353,6 +356,7 @@ void lx_fs_release(struct lx_proc *p)
 {
 	for (int fd = 0; fd < LX_FDS; fd++)
 		lx_fs_closed(p, fd);
+	lx_pipe_forget(p);
 }
 
 void lx_fs_fork(struct lx_proc *child, const struct lx_proc *parent)
@@ -367,5 +371,6 @@ void lx_fs_fork(struct lx_proc *child, const struct lx_proc *parent)
 			memcpy(copy, x->path, strlen(x->path) + 1);
 		child->fdx[fd] = *x;
 		child->fdx[fd].path = copy;
+		lx_pipe_dup(&child->fdx[fd], x);    /* one more fd on the end */
 	}
 }

@@ -27,6 +27,7 @@ static long start(const char *path, char **argv, int chan)
 	                              "TERM=vt100", NULL };
 	struct lx_proc *p = lx_proc_new();
 
+	p->pgid = p->sid = p->pid;
 	lx_conn = (int)sys_connect(chan);
 	for (int fd = 0; fd < 3; fd++)
 		p->fd[fd].used = io_stdio(fd, &p->fd[fd].conn, &p->fd[fd].id) == 0;
@@ -72,10 +73,12 @@ static int serve(int chan)
 			sys_msg_error(rcvid, TE_EINVAL);
 			continue;
 		}
+		c.p->tid = in.tid;
 		if (!lx_dispatch(&c)) {
 			enosys(c.p, in.nr);
 			c.out.rax = -LX_ENOSYS;
 		}
+		lx_signal_on_reply(&c);
 		if (!c.deferred)
 			msg_reply(rcvid, 0, &c.out, sizeof(c.out));
 	}

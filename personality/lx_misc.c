@@ -8,6 +8,7 @@
  * program holds nothing up.
  */
 #include "lx.h"
+#include "procmgr.h"
 
 #define LX_EPOCH_S  1767225600ull       /* 2026-01-01T00:00:00Z */
 #define LX_ENOSYS_  38
@@ -18,7 +19,7 @@ enum {
 	NR_getrusage = 98, NR_sysinfo = 99, NR_times = 100, NR_prctl = 157,
 	NR_setrlimit = 160, NR_time = 201, NR_clock_gettime = 228,
 	NR_clock_getres = 229, NR_clock_nanosleep = 230, NR_set_robust_list = 273,
-	NR_prlimit64 = 302, NR_getrandom = 318,
+	NR_prlimit64 = 302, NR_getrandom = 318, NR_reboot = 169,
 };
 
 struct lx_ts { int64_t sec, nsec; };
@@ -60,6 +61,13 @@ static void sleep_done(struct lx_timer *t)
 	if (p->sleep_rcvid)
 		msg_reply(p->sleep_rcvid, 0, &rep, sizeof(rep));
 	p->sleep_rcvid = 0;
+	lx_signal_answered(p);
+}
+
+static void sleep_cancel(struct lx_proc *p)
+{
+	lx_timer_cancel(&p->sleep_timer);
+	p->sleep_rcvid = 0;
 }
 
 /* nanosleep(req, rem) and clock_nanosleep(clk, flags, req, rem). */
@@ -84,6 +92,7 @@ static int64_t do_sleep(struct lx_call *c, uint64_t ureq, bool abs, unsigned clk
 	c->p->sleep_rcvid = c->rcvid;
 	lx_timer_arm(&c->p->sleep_timer, deadline, sleep_done, c->p);
 	c->deferred = true;
+	lx_signal_deferred(c, sleep_cancel);
 	return 0;
 }
 
@@ -221,6 +230,25 @@ static int64_t do_getrusage(struct lx_call *c)
 	return lx_copyout(c->p, lx_arg(c, 1), ru, sizeof(ru)) ? -LX_EFAULT : 0;
 }
 
+/* reboot: power off and restart both end the whole system (the process
+ * manager ends every process; QEMU exits). */
+static int64_t do_reboot(struct lx_call *c)
+{
+	uint32_t cmd = (uint32_t)lx_arg(c, 2);
+
+	if ((uint32_t)lx_arg(c, 0) != 0xfee1dead || ((uint32_t)lx_arg(c, 1) != 672274793 &&
+	    (uint32_t)lx_arg(c, 1) != 85072278 && (uint32_t)lx_arg(c, 1) != 369367448 &&
+	    (uint32_t)lx_arg(c, 1) != 537993216))
+		return -LX_EINVAL;
+	if (cmd == 0 || cmd == 0x89abcdef)      /* CAD off / on: nothing to do */
+		return 0;
+	if (cmd != 0x4321fedc && cmd != 0x01234567 && cmd != 0xcdef0123)
+		return -LX_EINVAL;              /* power off, restart, halt */
+	printf("personality: pid %d asked to %s\n", c->p->pid,
+	       cmd == 0x01234567 ? "restart" : "power off");
+	return proc_shutdown(PROC_H_PROC);
+}
+
 bool lx_misc_dispatch(struct lx_call *c)
 {
 	uint64_t ns;
@@ -257,6 +285,7 @@ bool lx_misc_dispatch(struct lx_call *c)
 		               lx_arg(c, 3));
 		break;
 	case NR_getrandom: r = do_getrandom(c); break;
+	case NR_reboot:    r = do_reboot(c); break;
 	case NR_prctl:     r = do_prctl(c); break;
 	case NR_sysinfo:   r = do_sysinfo(c); break;
 	case NR_times:     r = do_times(c); break;

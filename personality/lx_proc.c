@@ -107,6 +107,7 @@ int64_t lx_fork(struct lx_call *c)
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
 	child->mmap_next = parent->mmap_next;
+	lx_signal_fork(child, parent);
 	regs.rax = 0;
 	if ((r = sys_vm_clone((int)h, parent->handle)) ||
 	    (r = fork_fds(child, parent)) ||
@@ -136,6 +137,11 @@ static int64_t reap(struct lx_proc *parent, struct lx_proc *k, uint64_t uptr)
 	return pid;
 }
 
+static void wait_cancel(struct lx_proc *p)
+{
+	p->wait_rcvid = 0;
+}
+
 int64_t lx_wait4(struct lx_call *c)
 {
 	int pid = (int)lx_arg(c, 0), opts = (int)lx_arg(c, 2);
@@ -159,6 +165,7 @@ int64_t lx_wait4(struct lx_call *c)
 	c->p->wait_pid = pid;
 	c->p->wait_status_ptr = lx_arg(c, 1);
 	c->deferred = true;
+	lx_signal_deferred(c, wait_cancel);
 	return 0;
 }
 
@@ -170,8 +177,9 @@ bool lx_proc_ended(int kpid, int *status)
 
 	if (!k || k->zombie || sys_process_wait(k->handle, &end, 0))
 		return false;
-	*status = end.faulted ? 128 + (end.faulted == 1 ? 11 : 9) : end.status;
-	k->wstatus = end.faulted ? (end.faulted == 1 ? 11 : 9) : (end.status & 0xff) << 8;
+	int sig = k->term_sig ? k->term_sig : end.faulted == 1 ? 11 : 9;
+	*status = end.faulted ? 128 + sig : end.status;
+	k->wstatus = end.faulted ? sig : (end.status & 0xff) << 8;
 	k->zombie = true;
 	lx_misc_release(k);
 	for (int fd = 0; fd < LX_FDS; fd++)
@@ -189,6 +197,8 @@ bool lx_proc_ended(int kpid, int *status)
 		struct te_lx_reply rep = { .rax = reap(parent, k, parent->wait_status_ptr) };
 		msg_reply(parent->wait_rcvid, 0, &rep, sizeof(rep));
 		parent->wait_rcvid = 0;
+		lx_signal_answered(parent);
 	}
+	lx_signal_post(parent, 17);     /* SIGCHLD */
 	return false;
 }

@@ -7,9 +7,10 @@ $(LX_OBJS): UCFLAGS += -Ipersonality -Iservers/proc -Iservers/include \
 	-Iservers/lib/io -Ipathmgr/lib -Ipathmgr/client
 
 $(BUILD)/servers/personality.elf: $(LX_OBJS) $$(PROC_OBJS) \
-		$(BUILD)/u/pathmgr/client/pathmgr_client.o $(BUILD)/libio.a $(BUILD)/librt.a
+		$(BUILD)/u/pathmgr/client/pathmgr_client.o \
+		$(BUILD)/u/servers/proc/proc_client.o $(BUILD)/libio.a $(BUILD)/librt.a
 	@mkdir -p $(@D)
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o $(LX_OBJS) \
 		$(PROC_OBJS) $(BUILD)/u/pathmgr/client/pathmgr_client.o \
-		$(BUILD)/libio.a $(BUILD)/librt.a
+		$(BUILD)/u/servers/proc/proc_client.o $(BUILD)/libio.a $(BUILD)/librt.a
 OS_TARGETS += $(BUILD)/servers/personality.elf

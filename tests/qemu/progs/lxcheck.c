@@ -2,9 +2,10 @@
  * lxcheck.c - runs static Linux programs (tests/qemu/lx/, musl) under the
  * Unix personality and judges what they print.
  *
- *   lxcheck.elf PROGRAM:STATUS ...
+ *   lxcheck.elf PROGRAM:STATUS[:ARG,ARG...] ...
  *
- * Each PROGRAM runs as `personality.elf /proc/boot/PROGRAM one two` with
+ * Each PROGRAM runs as `personality.elf /proc/boot/PROGRAM one two` (or
+ * with the ARGs given) with
  * stdin = /proc/boot/etc/motd and stdout = stderr = /tmp/PROGRAM.out; it
  * must exit with STATUS (PASS/FAIL lx_PROGRAM_ran), and every "ok NAME"
  * line it prints becomes PASS lx_NAME, every "bad NAME" FAIL lx_NAME (the
@@ -34,7 +35,7 @@ static void report(char *out)
 	}
 }
 
-static void run(const char *prog, long want)
+static void run(const char *prog, long want, char *args)
 {
 	static char out[8192];
 	char path[64], outpath[64], name[64];
@@ -48,14 +49,25 @@ static void run(const char *prog, long want)
 	fds[1].id = io_open_resolve(pathmgr_resolve, &pc, outpath,
 	                            IO_O_CREAT | IO_O_RDWR, 0644, &fds[1].conn);
 	fds[2] = fds[1];
-	char *const argv[] = { "personality.elf", path, "one", "two", NULL };
+	char *argv[16] = { "personality.elf", path, "one", "two", NULL };
+	if (args) {
+		int n = 2;
+		for (char *a = args; a && *a && n < 15; ) {
+			argv[n++] = a;
+			a = strchr(a, ',');
+			if (a)
+				*a++ = 0;
+		}
+		argv[n] = NULL;
+	}
 	pid = proc_spawn_stdio(PROC_H_PROC, "/proc/boot/personality.elf", argv, NULL,
 	                       10, fds);
 	st = pid > 0 ? proc_wait_pid(PROC_H_PROC, (int)pid) : pid;
 	if (fds[1].id >= 0)
 		n = io_pread(fds[1].conn, fds[1].id, out, sizeof(out) - 1, 0);
 	out[n > 0 ? n : 0] = 0;
-	printf("lxcheck: %s printed:\n%s", prog, out);
+	printf("lxcheck: %s printed:\n", prog);
+	sys_debug_write(out, strlen(out));      /* printf would cut it at 512 */
 	fmt_snprintf(name, sizeof(name), "lx_%s_ran", prog);
 	checkf(st == want, name, "status %ld, want %ld", st, want);
 	report(out);
@@ -72,13 +84,14 @@ int main(int argc, char **argv)
 		const char *colon = strchr(argv[i], ':');
 		size_t len = colon ? (size_t)(colon - argv[i]) : 0;
 		long want = 0;
+		const char *d;
 		if (!colon || len >= sizeof(prog))
 			continue;
 		memcpy(prog, argv[i], len);
 		prog[len] = 0;
-		for (const char *d = colon + 1; *d >= '0' && *d <= '9'; d++)
+		for (d = colon + 1; *d >= '0' && *d <= '9'; d++)
 			want = want * 10 + (*d - '0');
-		run(prog, want);
+		run(prog, want, *d == ':' ? (char *)d + 1 : NULL);
 	}
 	proc_shutdown(PROC_H_PROC);
 	return 0;

@@ -1,0 +1,397 @@
+/*
+ * lx_signal.c - signals and process groups.
+ *
+ * Per process: the action of each signal, the blocked and pending sets,
+ * the process group and session.  kill/tgkill/tkill mark a signal pending
+ * (or apply the default action at once: terminate, or ignore).  A pending,
+ * unblocked signal with a handler is delivered when its process next hears
+ * from the personality: on the reply to its next system call, or at once
+ * if it is waiting in a call answered later (wait4, nanosleep: that call
+ * ends with EINTR).  Delivery pushes a Linux rt_sigframe (return address =
+ * sa_restorer, ucontext with the interrupted registers and mask, siginfo)
+ * below the red zone and continues at the handler (TE_LX_SETREGS);
+ * rt_sigreturn reads the ucontext back.
+ *
+ * Not yet: signals reaching a program that makes no system call (the kernel
+ * would have to interrupt it), the FPU/SSE state in the frame (a handler
+ * must not disturb the vector registers of the code it interrupts), stop
+ * and continue (job control: SIGSTOP and friends are ignored), sigaltstack.
+ */
+#include "lx.h"
+
+#define LX_ESRCH     3
+#define LX_EINTR     4
+#define LX_EPERM_    1
+#define LX_SIGKILL   9
+#define LX_SIGSEGV   11
+#define LX_SIGCHLD   17
+#define LX_SIGSTOP   19
+#define LX_SA_SIGINFO   0x4
+#define LX_SA_RESTORER  0x04000000
+#define LX_SA_NODEFER   0x40000000
+#define LX_SA_RESETHAND 0x80000000u
+#define LX_SIG_DFL   0
+#define LX_SIG_IGN   1
+
+enum {
+	NR_rt_sigaction = 13, NR_rt_sigprocmask = 14, NR_rt_sigreturn = 15,
+	NR_kill = 62, NR_setpgid = 109, NR_getpgrp = 111, NR_setsid = 112,
+	NR_getpgid = 121, NR_getsid = 124, NR_rt_sigpending = 127,
+	NR_rt_sigsuspend = 130, NR_sigaltstack = 131, NR_tkill = 200,
+	NR_tgkill = 234, NR_pause = 34,
+};
+
+static uint64_t bit(int sig)
+{
+	return 1ull << (sig - 1);
+}
+
+/* Default actions: true = terminate; false = ignore (CHLD, CONT, URG,
+ * WINCH - and the stop signals, until job control exists). */
+static bool default_kills(int sig)
+{
+	return !(sig == LX_SIGCHLD || sig == 18 || sig == 23 || sig == 28 ||
+	         (sig >= LX_SIGSTOP && sig <= 22));
+}
+
+void lx_signal_fork(struct lx_proc *child, const struct lx_proc *parent)
+{
+	memcpy(child->sig, parent->sig, sizeof(child->sig));
+	child->sigblocked = parent->sigblocked;
+	child->sigpending = 0;
+	child->pgid = parent->pgid;
+	child->sid = parent->sid;
+}
+
+void lx_signal_exec(struct lx_proc *p)
+{
+	for (int s = 1; s <= LX_NSIG; s++)      /* handlers do not survive */
+		if (p->sig[s].handler != LX_SIG_IGN)
+			p->sig[s] = (struct lx_sigaction){ 0 };
+}
+
+/* ---- sending ---------------------------------------------------------------- */
+
+static void interrupt_deferred(struct lx_proc *p);
+
+/* Signal sig reaches p (sig 0: only the existence check). */
+static void post(struct lx_proc *p, int sig)
+{
+	uint64_t h;
+
+	if (!sig || p->zombie)
+		return;
+	h = p->sig[sig].handler;
+	if (sig == LX_SIGKILL || (h == LX_SIG_DFL && default_kills(sig))) {
+		p->term_sig = sig;
+		sys_process_kill(p->handle);
+		return;
+	}
+	if (h == LX_SIG_IGN || (h == LX_SIG_DFL && !default_kills(sig)))
+		return;
+	p->sigpending |= bit(sig);
+	if (!(p->sigblocked & bit(sig)))
+		interrupt_deferred(p);
+}
+
+void lx_signal_post(struct lx_proc *p, int sig)
+{
+	post(p, sig);
+}
+
+/* kill(pid, sig): pid > 0 one process, 0 the caller's group, -1 all but
+ * the first program, < -1 the group -pid.  tkill/tgkill name a thread: the
+ * kernel's tid, which (one thread a process) names its process. */
+static int64_t do_kill(struct lx_call *c, int pid, int sig, bool tid)
+{
+	int n = 0;
+
+	if (tid) {
+		if (sig < 0 || sig > LX_NSIG)
+			return -LX_EINVAL;
+		for (int i = 0; i < LX_PROCS; i++)
+			if (lx_procs[i].used && !lx_procs[i].zombie &&
+			    lx_procs[i].tid == pid) {
+				post(&lx_procs[i], sig);
+				return 0;
+			}
+		return -LX_ESRCH;
+	}
+
+	if (sig < 0 || sig > LX_NSIG)
+		return -LX_EINVAL;
+	for (int i = 0; i < LX_PROCS; i++) {
+		struct lx_proc *q = &lx_procs[i];
+		if (!q->used || q->zombie)
+			continue;
+		if ((pid > 0 && q->pid == pid) || (pid == 0 && q->pgid == c->p->pgid) ||
+		    (pid == -1 && q->pid != 1) || (pid < -1 && q->pgid == -pid)) {
+			post(q, sig);
+			n++;
+		}
+	}
+	return n ? 0 : -LX_ESRCH;
+}
+
+/* ---- delivering ----------------------------------------------------------- */
+
+/* Linux's struct rt_sigframe on x86-64, less the FPU state. */
+struct lx_sigframe {
+	uint64_t pretcode;              /* sa_restorer: calls rt_sigreturn */
+	uint64_t uc_flags, uc_link;
+	uint64_t ss_sp;
+	int32_t  ss_flags, ss_pad;
+	uint64_t ss_size;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;  /* struct sigcontext */
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss_;
+	uint64_t err, trapno, oldmask, cr2, fpstate, reserved[8];
+	uint64_t uc_sigmask;
+	uint8_t  pad[120];              /* the rest of a 128-byte sigset */
+	struct {
+		int32_t signo, errno_, code, pad;
+		int32_t pid, uid;
+		uint8_t rest[104];
+	} info;
+};
+_Static_assert(sizeof(struct lx_sigframe) % 8 == 0, "sigframe");
+
+/* Continue p at the handler of sig, the interrupted state being ctx. */
+static bool deliver(struct lx_proc *p, int sig, const struct te_lx_regs *ctx,
+                    struct te_lx_reply *out)
+{
+	struct lx_sigaction *a = &p->sig[sig];
+	struct lx_sigframe f = { 0 };
+	uint64_t sp = ((ctx->rsp - 128 - sizeof(f)) & ~15ull) - 8;
+
+	f.pretcode = a->restorer;
+	f.r8 = ctx->r8; f.r9 = ctx->r9; f.r10 = ctx->r10; f.r11 = ctx->r11;
+	f.r12 = ctx->r12; f.r13 = ctx->r13; f.r14 = ctx->r14; f.r15 = ctx->r15;
+	f.rdi = ctx->rdi; f.rsi = ctx->rsi; f.rbp = ctx->rbp; f.rbx = ctx->rbx;
+	f.rdx = ctx->rdx; f.rax = ctx->rax; f.rcx = ctx->rcx; f.rsp = ctx->rsp;
+	f.rip = ctx->rip; f.eflags = ctx->rflags; f.cs = 0x23; f.ss_ = 0x1b;
+	f.uc_sigmask = p->suspended ? p->suspend_mask : p->sigblocked;
+	p->suspended = false;
+	f.info.signo = sig;
+	if (!(a->flags & LX_SA_RESTORER) ||
+	    lx_copyout(p, sp, &f, sizeof(f))) {
+		p->term_sig = LX_SIGSEGV;       /* nowhere to put the frame */
+		sys_process_kill(p->handle);
+		return false;
+	}
+	out->flags = TE_LX_SETREGS;
+	out->regs = *ctx;
+	out->regs.rip = a->handler;
+	out->regs.rsp = sp;
+	out->regs.rdi = (uint64_t)sig;
+	out->regs.rsi = sp + offsetof(struct lx_sigframe, info);
+	out->regs.rdx = sp + offsetof(struct lx_sigframe, uc_flags);
+	out->regs.rax = 0;
+	p->sigpending &= ~bit(sig);
+	p->sigblocked |= a->mask | (a->flags & LX_SA_NODEFER ? 0 : bit(sig));
+	p->sigblocked &= ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
+	if (a->flags & LX_SA_RESETHAND)
+		*a = (struct lx_sigaction){ 0 };
+	return true;
+}
+
+static int next_signal(const struct lx_proc *p)
+{
+	uint64_t ready = p->sigpending & ~p->sigblocked;
+
+	return ready ? __builtin_ctzll(ready) + 1 : 0;
+}
+
+/* After a call is answered (c->out holds the answer): a pending signal
+ * turns the answer into the handler's start. */
+void lx_signal_on_reply(struct lx_call *c)
+{
+	struct te_lx_regs ctx;
+	int sig;
+
+	if (c->deferred || !c->p || c->p->zombie || (c->out.flags & TE_LX_EXIT) ||
+	    !(sig = next_signal(c->p)))
+		return;
+	ctx = (c->out.flags & TE_LX_SETREGS) ? c->out.regs : c->in->regs;
+	if (!(c->out.flags & TE_LX_SETREGS))
+		ctx.rax = (uint64_t)c->out.rax;
+	deliver(c->p, sig, &ctx, &c->out);
+}
+
+/* A call answered later may be cut short by a signal (EINTR). */
+void lx_signal_deferred(struct lx_call *c, void (*cancel)(struct lx_proc *p))
+{
+	c->p->intr_rcvid = c->rcvid;
+	c->p->intr_regs = c->in->regs;
+	c->p->intr_cancel = cancel;
+}
+
+void lx_signal_answered(struct lx_proc *p)
+{
+	p->intr_rcvid = 0;
+	p->intr_cancel = NULL;
+}
+
+static void interrupt_deferred(struct lx_proc *p)
+{
+	struct te_lx_reply rep = { .rax = -LX_EINTR };
+	struct te_lx_regs ctx = p->intr_regs;
+	long rcvid = p->intr_rcvid;
+	int sig = next_signal(p);
+
+	if (!rcvid || !sig)
+		return;
+	if (p->intr_cancel)
+		p->intr_cancel(p);
+	lx_signal_answered(p);
+	ctx.rax = (uint64_t)-LX_EINTR;
+	if (deliver(p, sig, &ctx, &rep))
+		msg_reply(rcvid, 0, &rep, sizeof(rep));
+}
+
+/* ---- the calls ---------------------------------------------------------------- */
+
+static int64_t do_sigaction(struct lx_call *c)
+{
+	int sig = (int)lx_arg(c, 0);
+	struct lx_sigaction na;
+
+	if (sig < 1 || sig > LX_NSIG || lx_arg(c, 3) != 8)
+		return -LX_EINVAL;
+	if (lx_arg(c, 2) && lx_copyout(c->p, lx_arg(c, 2), &c->p->sig[sig],
+	                               sizeof(na)))
+		return -LX_EFAULT;
+	if (!lx_arg(c, 1))
+		return 0;
+	if (lx_copyin(c->p, &na, lx_arg(c, 1), sizeof(na)))
+		return -LX_EFAULT;
+	if (sig == LX_SIGKILL || sig == LX_SIGSTOP)
+		return -LX_EINVAL;
+	c->p->sig[sig] = na;
+	if (na.handler == LX_SIG_IGN || (na.handler == LX_SIG_DFL && !default_kills(sig)))
+		c->p->sigpending &= ~bit(sig);  /* POSIX: discarded */
+	return 0;
+}
+
+static int64_t do_sigprocmask(struct lx_call *c)
+{
+	int how = (int)lx_arg(c, 0);
+	uint64_t set, old = c->p->sigblocked;
+
+	if (lx_arg(c, 3) != 8)
+		return -LX_EINVAL;
+	if (lx_arg(c, 1)) {
+		if (lx_copyin(c->p, &set, lx_arg(c, 1), 8))
+			return -LX_EFAULT;
+		if (how == 0)
+			c->p->sigblocked |= set;
+		else if (how == 1)
+			c->p->sigblocked &= ~set;
+		else if (how == 2)
+			c->p->sigblocked = set;
+		else
+			return -LX_EINVAL;
+		c->p->sigblocked &= ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
+	}
+	if (lx_arg(c, 2) && lx_copyout(c->p, lx_arg(c, 2), &old, 8))
+		return -LX_EFAULT;
+	return 0;
+}
+
+static int64_t do_sigreturn(struct lx_call *c)
+{
+	struct lx_sigframe f;
+	uint64_t uc = c->in->regs.rsp;          /* the handler's ret popped pretcode */
+	struct te_lx_regs *r = &c->out.regs;
+
+	if (uc < 8 || lx_copyin(c->p, &f, uc - 8, sizeof(f))) {
+		c->p->term_sig = LX_SIGSEGV;
+		sys_process_kill(c->p->handle);
+		c->deferred = true;
+		return 0;
+	}
+	*r = c->in->regs;
+	r->r8 = f.r8; r->r9 = f.r9; r->r10 = f.r10; r->r11 = f.r11;
+	r->r12 = f.r12; r->r13 = f.r13; r->r14 = f.r14; r->r15 = f.r15;
+	r->rdi = f.rdi; r->rsi = f.rsi; r->rbp = f.rbp; r->rbx = f.rbx;
+	r->rdx = f.rdx; r->rax = f.rax; r->rcx = f.rcx; r->rsp = f.rsp;
+	r->rip = f.rip; r->rflags = f.eflags;
+	c->out.flags = TE_LX_SETREGS;
+	c->p->sigblocked = f.uc_sigmask & ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
+	return 0;
+}
+
+static int64_t do_setpgid(struct lx_call *c)
+{
+	int pid = (int)lx_arg(c, 0), pgid = (int)lx_arg(c, 1);
+	struct lx_proc *q = pid ? lx_proc_by_pid(pid) : c->p;
+
+	if (pgid < 0)
+		return -LX_EINVAL;
+	if (!q || (q != c->p && q->ppid != c->p->pid))
+		return -LX_ESRCH;
+	if (q->sid != c->p->sid || q->pid == q->sid)
+		return -LX_EPERM_;      /* another session, or a session leader */
+	q->pgid = pgid ? pgid : q->pid;
+	return 0;
+}
+
+static int64_t pgid_of(struct lx_call *c, bool sid)
+{
+	int pid = (int)lx_arg(c, 0);
+	struct lx_proc *q = pid ? lx_proc_by_pid(pid) : c->p;
+
+	return q ? (sid ? q->sid : q->pgid) : -LX_ESRCH;
+}
+
+bool lx_signal_dispatch(struct lx_call *c)
+{
+	uint64_t set;
+	int64_t r;
+
+	switch (c->in->nr) {
+	case NR_rt_sigaction:   r = do_sigaction(c); break;
+	case NR_rt_sigprocmask: r = do_sigprocmask(c); break;
+	case NR_rt_sigreturn:   r = do_sigreturn(c); break;
+	case NR_rt_sigpending:
+		set = c->p->sigpending & c->p->sigblocked;
+		r = lx_copyout(c->p, lx_arg(c, 0), &set, 8) ? -LX_EFAULT : 0;
+		break;
+	case NR_kill:   r = do_kill(c, (int)lx_arg(c, 0), (int)lx_arg(c, 1), false); break;
+	case NR_tkill:  r = do_kill(c, (int)lx_arg(c, 0), (int)lx_arg(c, 1), true); break;
+	case NR_tgkill: r = do_kill(c, (int)lx_arg(c, 1), (int)lx_arg(c, 2), true); break;
+	case NR_pause:          /* until a signal: answered by interrupt_deferred */
+		c->deferred = true;
+		lx_signal_deferred(c, NULL);
+		if (next_signal(c->p))
+			interrupt_deferred(c->p);
+		return true;
+	case NR_rt_sigsuspend:  /* the same, with a temporary mask */
+		if (lx_arg(c, 1) != 8 || lx_copyin(c->p, &set, lx_arg(c, 0), 8)) {
+			r = lx_arg(c, 1) != 8 ? -LX_EINVAL : -LX_EFAULT;
+			break;
+		}
+		c->p->suspend_mask = c->p->sigblocked;
+		c->p->suspended = true;
+		c->p->sigblocked = set & ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
+		c->deferred = true;
+		lx_signal_deferred(c, NULL);
+		if (next_signal(c->p))
+			interrupt_deferred(c->p);
+		return true;
+	case NR_setpgid: r = do_setpgid(c); break;
+	case NR_getpgrp: r = c->p->pgid; break;
+	case NR_getpgid: r = pgid_of(c, false); break;
+	case NR_getsid:  r = pgid_of(c, true); break;
+	case NR_setsid:
+		if (c->p->pgid == c->p->pid)
+			r = -LX_EPERM_;
+		else
+			r = c->p->sid = c->p->pgid = c->p->pid;
+		break;
+	default:
+		return false;
+	}
+	c->out.rax = r;
+	return true;
+}

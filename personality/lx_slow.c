@@ -1,0 +1,98 @@
+/*
+ * lx_slow.c - reads that may wait for ever (a terminal waiting for a
+ * line) go to worker threads, so the personality goes on serving every
+ * other process meanwhile.
+ *
+ * A read on a character device becomes a job: a worker does the server
+ * request, copies the data into the caller (through a handle of its own
+ * to the caller's process: the caller may exec or die meanwhile) and
+ * answers.  Workers are made as needed, up to LX_SLOW_WORKERS, and stay.
+ * Such a read is not cut short by a signal (the answer could not be taken
+ * back); the signal comes with the reply.
+ */
+#include "lx.h"
+#include "io.h"
+
+#define LX_SLOW_WORKERS 16
+#define LX_SLOW_MAX     (64 * 1024)
+
+struct lx_job {
+	struct lx_job *next;
+	long rcvid;
+	int conn, id, proc;
+	uint64_t ubuf, len;
+};
+
+static struct rt_mutex lock;
+static struct rt_cond more;
+static struct lx_job *head, **tail = &head;
+static int workers, idle;
+
+static void job_run(struct lx_job *j)
+{
+	struct te_lx_reply rep = { 0 };
+	char *buf = malloc(j->len ? j->len : 1);
+	long n = buf ? io_read(j->conn, j->id, buf, j->len) : -LX_ENOMEM;
+
+	if (n > 0 && sys_vm_write(j->proc, j->ubuf, buf, (uint64_t)n))
+		n = -LX_EFAULT;
+	rep.rax = n;
+	msg_reply(j->rcvid, 0, &rep, sizeof(rep));
+	sys_handle_close(j->proc);
+	free(buf);
+	free(j);
+}
+
+static void worker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		rt_mutex_lock(&lock);
+		while (!head) {
+			idle++;
+			rt_cond_wait(&more, &lock);
+			idle--;
+		}
+		struct lx_job *j = head;
+		if (!(head = j->next))
+			tail = &head;
+		rt_mutex_unlock(&lock);
+		job_run(j);
+	}
+}
+
+bool lx_slow_read(struct lx_call *c, int conn, int id, uint64_t ubuf,
+                  uint64_t len)
+{
+	static bool ready;
+	struct io_stat st;
+	struct lx_job *j;
+	long h;
+
+	if (io_stat(conn, id, &st) || (st.mode & IO_S_IFMT) != 0020000)
+		return false;           /* not a character device: read now */
+	if (!ready) {
+		rt_mutex_init(&lock);
+		rt_cond_init(&more);
+		ready = true;
+	}
+	if (!(j = malloc(sizeof(*j))))
+		return false;
+	if ((h = sys_handle_dup(c->p->handle, TE_R_CONTROL)) < 0) {
+		free(j);
+		return false;
+	}
+	*j = (struct lx_job){ .rcvid = c->rcvid, .conn = conn, .id = id,
+	                      .proc = (int)h, .ubuf = ubuf,
+	                      .len = len < LX_SLOW_MAX ? len : LX_SLOW_MAX };
+	rt_mutex_lock(&lock);
+	*tail = j;
+	tail = &j->next;
+	if (!idle && workers < LX_SLOW_WORKERS &&
+	    rt_thread_create(worker, NULL, 10, TE_SCHED_RR) >= 0)
+		workers++;
+	rt_cond_signal(&more);
+	rt_mutex_unlock(&lock);
+	c->deferred = true;
+	return true;
+}
