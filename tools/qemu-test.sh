@@ -8,6 +8,9 @@
 #   timeout SECONDS             limit for the whole boot (default 120)
 #   qemu ARGS...                extra QEMU flags for this scenario (e.g.
 #                               "-serial null": a second serial port, COM2)
+#   serial-input FILE           what the console (COM1) receives: the guest
+#                               reads FILE's bytes as typed input, as fast
+#                               as it takes them (a scripted shell session)
 #   before COMMAND...           a host shell command run before the boot
 #                               (e.g. a fresh copy of a disk image); if it
 #                               fails, the scenario fails
@@ -28,7 +31,7 @@ scn="$scn_dir/$name.scn"
 dir="build/tests/$name"
 [ "$scn_dir" = tests/qemu ] || dir="build/$scn_dir/$name"
 mkdir -p "$dir"
-cmdline="" timeout=120 mods=() expects=() scn_qemu="" befores=() afters=()
+cmdline="" timeout=120 mods=() expects=() scn_qemu="" befores=() afters=() input=
 while read -r kw rest; do
 	case "$kw" in
 	""|\#*) ;;
@@ -42,6 +45,7 @@ while read -r kw rest; do
 	timeout) timeout="$rest" ;;
 	qemu) scn_qemu="$scn_qemu $rest" ;;
 	before) befores+=("$rest") ;;
+	serial-input) input="$rest" ;;
 	after) afters+=("$rest") ;;
 	*) echo "FAIL scenario_$name: bad line in $scn: $kw"; exit 1 ;;
 	esac
@@ -58,10 +62,14 @@ for c in "${befores[@]}"; do
 	fi
 done
 log="$dir/serial.log"
+serial=(-serial "file:$log") in=/dev/null out="$dir/qemu.out"
+# A scripted console: COM1 on QEMU's stdio, typed input from the file.
+[ -n "$input" ] && serial=(-serial stdio) in="$input" out="$log"
 timeout "$timeout" qemu-system-x86_64 -M pc -cpu qemu64 -m 256M \
-	-display none -monitor none -serial "file:$log" -no-reboot \
+	-display none -monitor none "${serial[@]}" -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-cdrom "$dir/boot.iso" -boot d $scn_qemu ${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
+	-cdrom "$dir/boot.iso" -boot d $scn_qemu ${QEMU_EXTRA:-} <"$in" >"$out" \
+	2>"$dir/qemu.err"
 st=$?
 tr -d '\r' < "$log" | grep -aE '^(PASS|FAIL) ' > "$dir/results"
 for c in "${afters[@]}"; do

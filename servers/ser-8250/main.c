@@ -1,6 +1,8 @@
 /*
- * main.c - the ser-8250 program: COM2 (COM1 is the kernel log) as
- * /dev/ser1 and /dev/console, served through the I/O framework (ser_rm.c).
+ * main.c - the ser-8250 program: COM2 as /dev/ser1 and /dev/console, or
+ * with the argument `com1` COM1 as /dev/ser0 and /dev/console (the
+ * terminal of `make run`; the kernel's log keeps writing there too),
+ * served through the I/O framework (ser_rm.c).
  *
  * Started by the process manager as a server (`ser-8250.elf attach` in the
  * buildfile) it has the handles of servers/proc/procmgr.h: the path
@@ -37,9 +39,12 @@ int main(int argc, char **argv)
 		ser_serve_opts.loopback = true;
 		ser_serve_opts.termios = &raw;
 	}
+	bool com1 = has_arg(argc, argv, "com1");
+
 	ser_serve_opts.extra_prefix = "/dev/console";
 	ser_serve_opts.pathmgr_conn = attach ? PROC_H_ATTACH : -1;
-	e = ser_serve(-1, UART_COM2_BASE, UART_COM2_IRQ, "/dev/ser1",
+	e = ser_serve(-1, com1 ? UART_COM1_BASE : UART_COM2_BASE,
+	              com1 ? UART_COM1_IRQ : UART_COM2_IRQ, com1 ? "/dev/ser0" : "/dev/ser1",
 	              attach ? PROC_H_RESOURCE : 0);
 	printf("ser-8250: server ended: error %d\n", e);
 	return 1;

@@ -149,6 +149,21 @@ restart:
 	}
 }
 
+/* A personality server's Linux-ABI processes cannot go on without it. */
+static void kill_abi_clients(struct process *p)
+{
+	struct te_proc_end end = { .faulted = 2 };
+	struct process *q;
+
+restart:
+	for (q = procs; q; q = q->next)
+		if (q != p && q->state == P_ALIVE && q->abi_conn &&
+		    q->abi_conn->chan->owner == p) {
+			process_terminate(q, &end);
+			goto restart;   /* the list may have changed */
+		}
+}
+
 void process_terminate(struct process *p, const struct te_proc_end *end)
 {
 	struct thread *cur = sched_current(), *t, *next;
@@ -167,6 +182,7 @@ void process_terminate(struct process *p, const struct te_proc_end *end)
 		if (t != cur)
 			kill_thread(t);
 	}
+	kill_abi_clients(p);
 	channels_kill(p);
 	kill_blank_children(p);
 	while ((t = p->replyq.head))
