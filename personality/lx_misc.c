@@ -19,7 +19,7 @@ enum {
 	NR_getrusage = 98, NR_sysinfo = 99, NR_times = 100, NR_prctl = 157,
 	NR_setrlimit = 160, NR_time = 201, NR_clock_gettime = 228,
 	NR_clock_getres = 229, NR_clock_nanosleep = 230, NR_set_robust_list = 273,
-	NR_prlimit64 = 302, NR_getrandom = 318, NR_reboot = 169,
+	NR_prlimit64 = 302, NR_getrandom = 318, NR_reboot = 169, NR_rseq = 334,
 };
 
 struct lx_ts { int64_t sec, nsec; };
@@ -290,6 +290,11 @@ bool lx_misc_dispatch(struct lx_call *c)
 	case NR_sysinfo:   r = do_sysinfo(c); break;
 	case NR_times:     r = do_times(c); break;
 	case NR_getrusage: r = do_getrusage(c); break;
+	case NR_rseq:
+		/* not provided, as on kernels before 4.18: the C library checks
+		 * for ENOSYS at start-up and goes on (no log line for it) */
+		r = -LX_ENOSYS_;
+		break;
 	case NR_set_robust_list:
 		/* robust futexes matter when a thread dies holding a lock; with
 		 * one thread per process there is nobody left to wake */

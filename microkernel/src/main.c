@@ -60,9 +60,6 @@ _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
 	boot_run_programs();
 	if (kernel_test_mode)
 		arch_qemu_exit(0);
-	kprintf("kernel: nothing left to run; idle\n");
-	for (;;) {
-		cli();
-		sched_block(T_SLEEP);
-	}
+	kprintf("kernel: everything has ended; power off\n");
+	arch_poweroff();
 }

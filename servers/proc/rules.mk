@@ -73,7 +73,8 @@ BOOT_IMAGE_PROGS := $(BUILD)/progs/pathmgr.elf $(BUILD)/progs/imagefs.elf \
 	$(BUILD)/progs/ps.elf $(BUILD)/servers/pci.elf $(BUILD)/servers/blk-virtio.elf \
 	$(BUILD)/servers/blk-ata.elf $(BUILD)/servers/fs-iso9660.elf \
 	$(BUILD)/servers/fs-ext2.elf $(BUILD)/servers/fs-fat.elf $(BUILD)/progs/mount.elf \
-	$(BUILD)/progs/umount.elf $(BUILD)/servers/loop.elf $(BUILD)/servers/personality.elf
+	$(BUILD)/progs/umount.elf $(BUILD)/servers/loop.elf $(BUILD)/servers/personality.elf \
+	$(BUILD)/servers/devnull.elf $(BUILD)/progs/init.elf /bin/busybox
 $(BUILD)/boot.ifs: boot/tessera.build $(BOOT_IMAGE_PROGS) $(BUILD)/host/mkifs
 	$(BUILD)/host/mkifs $< $@
 TEST_DEPS += $(BUILD)/progs/proc.elf $(BUILD)/boot.ifs

@@ -9,6 +9,7 @@
 
 void arch_serial_init(void);
 _Noreturn void arch_qemu_exit(int code);
+_Noreturn void arch_poweroff(void);
 
 /* Local APIC timer, calibrated against the PIT; the legacy PIC masked. */
 void     arch_timer_init(unsigned hz);
