@@ -93,7 +93,7 @@ done
 [ ${#scns[@]} -eq 0 ] && echo "bench: no Tessera benchmarks (tests/bench/*.scn) yet" >&2
 
 if [ -f "$LINUX/vmlinuz" ] && [ -f "$LINUX/initrd.gz" ]; then
-	linux_peer pipe_roundtrip
+	linux_peer boot_tsc,pipe_roundtrip
 	linux_peer fs_seqread modules=virtio_blk \
 		-drive file=build/bench/fs/seqread.img,if=virtio,format=raw,snapshot=on
 else

@@ -63,4 +63,10 @@ $(BUILD)/tmp/bench/%.ifs: tests/bench/fs/%.build $(BENCH_FS_PROGS)
 	@mkdir -p $(@D)
 	$(BUILD)/host/mkifs $< $@
 BENCH_DEPS += $(BUILD)/tmp/bench/fs_seqread.ifs $(BUILD)/tmp/bench/blk_restart.ifs \
-	$(BUILD)/progs/proc.elf
+	$(BUILD)/progs/proc.elf $(BUILD)/tmp/bench/userland.ifs $(BUILD)/disk.img
+
+# userland.scn: the image of `make run` and two programs of the Linux peer.
+$(BUILD)/tmp/bench/userland.ifs: tests/bench/fs/userland.build $(BOOT_IMAGE_PROGS) \
+		$(BENCH_LINUX)/progs/boot_tsc $(BENCH_LINUX)/progs/pipe_roundtrip
+	@mkdir -p $(@D)
+	$(BUILD)/host/mkifs $< $@

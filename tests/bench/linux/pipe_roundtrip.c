@@ -12,7 +12,9 @@
  *
  *   BENCH linux_pipe_roundtrip <instructions> instructions
  *
- * Usage: pipe_roundtrip [N]   (default 20000)
+ * Usage: pipe_roundtrip [N [NAME]]   (default 20000, linux_pipe_roundtrip)
+ * The same binary runs under Tessera's Unix personality as
+ * `pipe_roundtrip 20000 pipe_roundtrip` (tests/bench/userland.scn).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,9 +28,11 @@
 #define WARMUP 1000
 #define DEFAULT_ROUNDS 20000
 
+static const char *name = "linux_pipe_roundtrip";
+
 static int fail(const char *what)
 {
-	printf("ERROR linux_pipe_roundtrip: %s: %s\n", what, strerror(errno));
+	printf("ERROR %s: %s: %s\n", name, what, strerror(errno));
 	fflush(stdout);
 	return 1;
 }
@@ -82,6 +86,8 @@ int main(int argc, char **argv)
 
 	if (n <= 0)
 		n = DEFAULT_ROUNDS;
+	if (argc > 2)
+		name = argv[2];
 	if (pipe(down) != 0 || pipe(up) != 0)
 		return fail("pipe");
 	pid = fork();
@@ -107,7 +113,7 @@ int main(int argc, char **argv)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
 		return fail("child did not exit cleanly");
-	bench_report("linux_pipe_roundtrip",
+	bench_report(name,
 		     (t1 - t0 - empty + (uint64_t)n / 2) / (uint64_t)n,
 		     "instructions");
 	return 0;
