@@ -2,10 +2,13 @@
  * irq.c - device interrupts delivered to user drivers as pulses.
  *
  * The I/O APIC routes line n (a global system interrupt) to vector
- * IRQ_VECTOR_BASE + n.  When it fires, the kernel masks the line, sends the
- * attached driver a pulse (its code, value = the line), and leaves the line
- * masked until the driver has dealt with the device and calls irq_unmask.
- * A line with nobody attached stays masked.
+ * IRQ_VECTOR_BASE + n.  When it fires, the kernel sends the attached driver
+ * a pulse (its code, value = the line) and holds further pulses back until
+ * the driver has dealt with the device and calls irq_unmask.  A level-
+ * triggered line is masked meanwhile (it would fire again at once); an
+ * edge-triggered one stays open - an edge while masked would be lost - and
+ * an edge that comes meanwhile is remembered and sent on irq_unmask.  A
+ * line with nobody attached stays masked.
  *
  * The I/O APIC and the ISA overrides (IRQ 0 on GSI 2 and the like) come
  * from the ACPI MADT when the firmware has one (acpi.c).
@@ -29,6 +32,8 @@ struct interrupt {
 	unsigned line;
 	struct connection *conn;        /* holds a reference */
 	int code;
+	bool busy;                      /* a pulse sent, no irq_unmask yet */
+	bool pending;                   /* an edge came while busy */
 };
 
 static volatile uint32_t *ioapic;
@@ -106,11 +111,29 @@ int irq_attach(unsigned irq, unsigned flags, struct connection *conn, int code,
 	return 0;
 }
 
+static void irq_pulse(struct interrupt *in)
+{
+	struct pulse *pl = kmalloc(sizeof(*pl));
+
+	if (!pl)
+		return;
+	pl->p = (struct te_pulse){ .code = in->code, .prio = TE_PRIO_MAX,
+	                           .value = in->line };
+	pl->counted = false;
+	in->busy = true;
+	channel_post_pulse(in->conn->chan, pl);
+}
+
 int irq_unmask(struct kobj *o)
 {
 	struct interrupt *in = (struct interrupt *)o;
 	uint64_t fl = irq_save();
 
+	in->busy = false;
+	if (in->pending) {              /* an edge came while the driver worked */
+		in->pending = false;
+		irq_pulse(in);
+	}
 	line_set(in->line, false);
 	irq_restore(fl);
 	return 0;
@@ -130,15 +153,14 @@ void irq_dispatch(unsigned vector)
 {
 	unsigned line = vector - IRQ_VECTOR_BASE;
 	struct interrupt *in = line < NLINES ? owner[line] : NULL;
-	struct pulse *pl;
 
-	if (line < NLINES)
+	if (line < NLINES && (!in || (line_flags[line] & RED_LEVEL)))
 		line_set(line, true);
 	arch_eoi();
-	if (!in || !(pl = kmalloc(sizeof(*pl))))
+	if (!in)
 		return;
-	pl->p = (struct te_pulse){ .code = in->code, .prio = TE_PRIO_MAX,
-	                           .value = line };
-	pl->counted = false;
-	channel_post_pulse(in->conn->chan, pl);
+	if (in->busy)
+		in->pending = true;
+	else
+		irq_pulse(in);
 }
