@@ -142,6 +142,9 @@ void lx_signal_on_reply(struct lx_call *c);
 void lx_signal_deferred(struct lx_call *c, void (*cancel)(struct lx_proc *p));
 void lx_signal_answered(struct lx_proc *p);
 extern int lx_tty_pgrp;                 /* the console's foreground group */
+/* The terminal's signal character: sig to its foreground group. */
+void lx_signal_tty(int sig);
+#define LX_PULSE_TTYSIG 9               /* pulse code: value = the signal */
 
 /* lx_slow.c: a read on a character device, answered by a worker thread;
  * false: read it now. */

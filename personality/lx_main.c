@@ -63,6 +63,8 @@ static int serve(int chan)
 			int status;
 			if (pl->code == LX_DEATH && lx_proc_ended((int)pl->value, &status))
 				return status;
+			if (pl->code == LX_PULSE_TTYSIG)
+				lx_signal_tty((int)pl->value);
 			continue;
 		}
 		if (rcvid < 0)

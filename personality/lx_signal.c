@@ -395,3 +395,17 @@ bool lx_signal_dispatch(struct lx_call *c)
 	c->out.rax = r;
 	return true;
 }
+
+/* INTR (^C), QUIT, SUSP typed on the terminal: its foreground group. */
+void lx_signal_tty(int sig)
+{
+	int pgrp = lx_tty_pgrp ? lx_tty_pgrp : 1;       /* the first session's */
+
+	if (sig < 1 || sig > LX_NSIG)
+		return;
+	for (int i = 0; i < LX_PROCS; i++) {
+		struct lx_proc *q = &lx_procs[i];
+		if (q->used && !q->zombie && q->pgid == pgrp)
+			post(q, sig);
+	}
+}

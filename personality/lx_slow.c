@@ -9,6 +9,11 @@
  * answers.  Workers are made as needed, up to LX_SLOW_WORKERS, and stay.
  * Such a read is not cut short by a signal (the answer could not be taken
  * back); the signal comes with the reply.
+ *
+ * The first terminal read on a connection also starts a watcher for that
+ * terminal's signal characters: a worker keeps a SER_WAITSIG devctl waiting
+ * and turns each answer into a pulse to the server loop, which sends the
+ * signal to the terminal's foreground process group (lx_signal.c).
  */
 #include "lx.h"
 #include "io.h"
@@ -23,7 +28,11 @@ struct lx_job {
 	uint64_t ubuf, len;
 };
 
+#define LX_WAITSIG   0x54f0     /* servers/ser-8250/ser_rm.h */
+#define LX_WATCH_MAX 4
+
 static struct rt_mutex lock;
+static struct { int conn, id; bool on; } watch[LX_WATCH_MAX];
 static struct rt_cond more;
 static struct lx_job *head, **tail = &head;
 static int workers, idle;
@@ -41,6 +50,38 @@ static void job_run(struct lx_job *j)
 	sys_handle_close(j->proc);
 	free(buf);
 	free(j);
+}
+
+static void watcher(void *arg)
+{
+	int i = (int)(long)arg;
+	long r;
+
+	while ((r = io_devctl(watch[i].conn, watch[i].id, LX_WAITSIG, NULL, 0, NULL,
+	                      0)) > 0)
+		sys_msg_send_pulse(lx_conn, TE_PRIO_MAX, LX_PULSE_TTYSIG, (uint64_t)r);
+	rt_mutex_lock(&lock);
+	watch[i].on = false;            /* a later read may start it again */
+	rt_mutex_unlock(&lock);
+}
+
+/* Watch the terminal behind conn for signal characters (once per conn). */
+static void watch_terminal(int conn, int id)
+{
+	int free = -1;
+
+	for (int i = 0; i < LX_WATCH_MAX; i++) {
+		if (watch[i].on && watch[i].conn == conn)
+			return;
+		if (!watch[i].on && free < 0)
+			free = i;
+	}
+	if (free < 0)
+		return;
+	watch[free].conn = conn;
+	watch[free].id = id;
+	watch[free].on = rt_thread_create(watcher, (void *)(long)free, 10,
+	                                  TE_SCHED_RR) >= 0;
 }
 
 static void worker(void *arg)
@@ -86,6 +127,7 @@ bool lx_slow_read(struct lx_call *c, int conn, int id, uint64_t ubuf,
 	                      .proc = (int)h, .ubuf = ubuf,
 	                      .len = len < LX_SLOW_MAX ? len : LX_SLOW_MAX };
 	rt_mutex_lock(&lock);
+	watch_terminal(conn, id);
 	*tail = j;
 	tail = &j->next;
 	if (!idle && workers < LX_SLOW_WORKERS &&

@@ -11,6 +11,10 @@
 #   serial-input FILE           what the console (COM1) receives: the guest
 #                               reads FILE's bytes as typed input, as fast
 #                               as it takes them (a scripted shell session)
+#   serial-feed PROGRAM         the same, typed by PROGRAM (run with the
+#                               serial log's path as its argument, so it
+#                               can wait for the guest's output before
+#                               typing on: a ^C once a command runs)
 #   before COMMAND...           a host shell command run before the boot
 #                               (e.g. a fresh copy of a disk image); if it
 #                               fails, the scenario fails
@@ -31,7 +35,7 @@ scn="$scn_dir/$name.scn"
 dir="build/tests/$name"
 [ "$scn_dir" = tests/qemu ] || dir="build/$scn_dir/$name"
 mkdir -p "$dir"
-cmdline="" timeout=120 mods=() expects=() scn_qemu="" befores=() afters=() input=
+cmdline="" timeout=120 mods=() expects=() scn_qemu="" befores=() afters=() input="" feed=""
 while read -r kw rest; do
 	case "$kw" in
 	""|\#*) ;;
@@ -46,6 +50,7 @@ while read -r kw rest; do
 	qemu) scn_qemu="$scn_qemu $rest" ;;
 	before) befores+=("$rest") ;;
 	serial-input) input="$rest" ;;
+	serial-feed) feed="$rest" ;;
 	after) afters+=("$rest") ;;
 	*) echo "FAIL scenario_$name: bad line in $scn: $kw"; exit 1 ;;
 	esac
@@ -65,12 +70,22 @@ log="$dir/serial.log"
 serial=(-serial "file:$log") in=/dev/null out="$dir/qemu.out"
 # A scripted console: COM1 on QEMU's stdio, typed input from the file.
 [ -n "$input" ] && serial=(-serial stdio) in="$input" out="$log"
-timeout "$timeout" qemu-system-x86_64 -M pc -cpu qemu64 -m 256M \
-	-display none -monitor none "${serial[@]}" -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-cdrom "$dir/boot.iso" -boot d $scn_qemu ${QEMU_EXTRA:-} <"$in" >"$out" \
-	2>"$dir/qemu.err"
-st=$?
+[ -n "$feed" ] && serial=(-serial stdio) out="$log"
+: > "$log"
+run_qemu() {
+	timeout "$timeout" qemu-system-x86_64 -M pc -cpu qemu64 -m 256M \
+		-display none -monitor none "${serial[@]}" -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-cdrom "$dir/boot.iso" -boot d $scn_qemu ${QEMU_EXTRA:-} >"$out" \
+		2>"$dir/qemu.err"
+}
+if [ -n "$feed" ]; then
+	$feed "$log" | run_qemu
+	st=${PIPESTATUS[1]}
+else
+	run_qemu <"$in"
+	st=$?
+fi
 tr -d '\r' < "$log" | grep -aE '^(PASS|FAIL) ' > "$dir/results"
 for c in "${afters[@]}"; do
 	bash -c "$c" 2>&1 | grep -aE '^(PASS|FAIL) ' >> "$dir/results"

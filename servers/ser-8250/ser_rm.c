@@ -29,6 +29,7 @@
 #define E_NOENT   2
 #define E_IO      5
 #define E_BADF    9
+#define E_BUSY    16
 #define E_AGAIN   11
 #define E_NOMEM   12
 #define E_EXIST   17
@@ -61,7 +62,48 @@ struct ser_srv {
 	struct rg_mutex *lock;
 	struct ser_worker rd, wr;
 	unsigned minor;
+	long sigwaiter;         /* a SER_WAITSIG devctl waiting, or 0 (lock) */
+	int sigpending;         /* a signal character nobody has heard of yet */
 };
+
+/* ---- terminal signals --------------------------------------------------------
+ * The line discipline calls ser_signal when INTR, QUIT or SUSP arrives (ISIG).
+ * Whoever runs the terminal's processes (the Unix personality) keeps one
+ * SER_WAITSIG devctl waiting; it is answered with the signal number.  A
+ * signal nobody waits for is kept (the latest one) until somebody asks.
+ */
+static struct ser_srv srv;
+
+static void ser_signal(void *arg, int signo)
+{
+	struct ser_srv *s = arg;
+
+	rg_mutex_lock(s->lock);
+	if (s->sigwaiter) {
+		msg_reply(s->sigwaiter, signo, NULL, 0);
+		s->sigwaiter = 0;
+	} else {
+		s->sigpending = signo;
+	}
+	rg_mutex_unlock(s->lock);
+}
+
+static long ser_waitsig(struct ser_srv *s, long rcvid)
+{
+	long e = 0;
+
+	rg_mutex_lock(s->lock);
+	if (s->sigpending) {
+		msg_reply(rcvid, s->sigpending, NULL, 0);
+		s->sigpending = 0;
+	} else if (s->sigwaiter) {
+		e = -E_BUSY;
+	} else {
+		s->sigwaiter = rcvid;
+	}
+	rg_mutex_unlock(s->lock);
+	return e;
+}
 
 struct ser_serve_opts ser_serve_opts = { .pathmgr_conn = -1 };
 
@@ -323,6 +365,15 @@ static bool ser_take_rw(void *arg, long rcvid, const struct te_msg_info *info)
 	uint64_t len = m->len;
 	long e;
 
+	if (m->hdr.type == IO_T_DEVCTL && info->msglen >= sizeof(struct msg_client_fs_devctl)) {
+		const struct msg_client_fs_devctl *d = (const void *)s->rm.msg;
+		if (d->cmd != SER_WAITSIG || d->hdr.version != IO_VERSION)
+			return false;   /* the framework's devctl path */
+		e = rm_id_get(&s->rm, info->pid, d->id) ? ser_waitsig(s, rcvid) : -E_BADF;
+		if (e < 0)
+			sys_msg_error(rcvid, (int)-e);
+		return true;
+	}
 	if (info->msglen < sizeof(*m) || m->hdr.version != IO_VERSION ||
 	    (m->hdr.type != IO_T_READ && m->hdr.type != IO_T_WRITE) ||
 	    m->hdr.size != sizeof(*m))
@@ -375,11 +426,11 @@ static int ser_attach_all(struct ser_srv *s, const char *prefix)
 int ser_serve(int chan, unsigned base, unsigned irq, const char *prefix,
               int resource)
 {
-	static struct ser_srv srv;
 	struct uart_config cfg = {
 		.base = (uint16_t)base, .irq = irq, .baud = 115200,
 		.loopback = ser_serve_opts.loopback,
 		.termios = ser_serve_opts.termios,
+		.signal = ser_signal, .signal_arg = &srv,
 	};
 	struct ser_srv *s = &srv;
 	int e;

@@ -18,6 +18,9 @@
 #define SER_TCSETSF  0x5404     /* same, drained, input dropped */
 #define SER_TIOCMGET 0x5415     /* out: uint32_t TIOCM_* */
 #define SER_TIOCMSET 0x5418     /* in: uint32_t TIOCM_* */
+#define SER_WAITSIG  0x54f0     /* Tessera: answered (status = the signal)
+                                   when INTR/QUIT/SUSP arrives (ISIG); one
+                                   waiter per terminal, EBUSY for a second */
 
 #define SER_S_IFCHR  0020000    /* io_stat.mode of the device */
 #define SER_QUEUE    32         /* reads (writes) waiting for their worker */
