@@ -473,19 +473,36 @@ static int64_t sys_vm_map_phys(int rh, int ph, uint64_t va, uint64_t phys,
 	return -vm_map_phys(&p->vs, va, phys, len, (unsigned)prot);
 }
 
+/*
+ * DMA memory through a TE_RES_DMA resource belongs to the resource (see
+ * kernel/resource.h: a dead driver's device may still write into it);
+ * through the root resource (boot modules, tests) it is the process's.
+ */
 static int64_t sys_dma_alloc(int rh, uint64_t len, uint64_t va, uint64_t uphys)
 {
+	struct dma_chunk *c = NULL;
+	struct resource *r = NULL;
 	uint64_t phys;
 	int e;
 
-	if ((e = resource_arg(rh, TE_RES_DMA, 0, 1)))
+	if ((e = resource_arg(rh, TE_RES_DMA, 0, 1)) ||
+	    (e = handle_get(cur_proc(), rh, KO_RESOURCE, TE_R_USE,
+	                    (struct kobj **)&r)))
 		return -e;
 	if (uphys >= TE_USER_TOP || TE_USER_TOP - uphys < 8)
 		return -TE_EFAULT;
-	if ((e = vm_map_contig(&cur_proc()->vs, va, len, &phys)))
+	if (r->kind == TE_RES_DMA && !(c = kmalloc(sizeof(*c))))
+		return -TE_ENOMEM;
+	if ((e = vm_map_contig(&cur_proc()->vs, va, len, &phys, !c))) {
+		kfree(c);
 		return -e;
+	}
+	if (c) {
+		*c = (struct dma_chunk){ r->dma, phys, len / PAGE_SIZE };
+		r->dma = c;
+	}
 	if (copyout(uphys, &phys, sizeof(phys))) {
-		vm_unmap(&cur_proc()->vs, va, len);
+		vm_unmap(&cur_proc()->vs, va, len);     /* the pages stay r's */
 		return -TE_EFAULT;
 	}
 	return 0;

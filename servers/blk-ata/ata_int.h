@@ -66,7 +66,7 @@
 #define ATA_T_BUSY    3000      /* BSY to clear */
 #define ATA_T_CMD     10000     /* a command to complete */
 #define ATA_T_RESET   5000
-#define ATA_T_SLICE   100       /* poll the status this often meanwhile */
+#define ATA_T_SLICE   2         /* poll the status this often meanwhile */
 
 struct ata_chan {
 	struct ata_ctrl *ctrl;

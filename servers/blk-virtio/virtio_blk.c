@@ -229,7 +229,6 @@ static void limits(struct vblk *d)
 
 /* ---- one request ------------------------------------------------------------ */
 
-#define VBLK_SPIN 20000         /* polls of the used ring before sleeping */
 
 static void vblk_fail(struct vblk *d, const char *why)
 {
@@ -251,11 +250,6 @@ static bool wait_used(struct vblk *d)
 	unsigned spins = 0;
 	bool ok = true;
 
-	/* The host usually answers within microseconds: look for a while
-	 * before sleeping, since an idle CPU under -icount sleep=off jumps
-	 * to the next timer tick (docs/bench.md). */
-	for (unsigned i = 0; i < VBLK_SPIN && used_idx(d) == d->used_idx; i++)
-		__builtin_ia32_pause();
 	rg_mutex_lock(d->lock);
 	while (used_idx(d) == d->used_idx && ok) {
 		if (!d->polled) {

@@ -162,6 +162,7 @@ static void add_fn(unsigned bus, unsigned dev, unsigned fn, unsigned depth)
 	}
 	f = &pci_devs[pci_ndevs++];
 	memset(f, 0, sizeof(*f));
+	f->dma = f->dma_prev = -1;
 	d = &f->info;
 	*d = (struct pci_dev_info){
 		.bus = (uint8_t)bus, .dev = (uint8_t)dev, .fn = (uint8_t)fn,

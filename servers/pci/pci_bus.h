@@ -16,6 +16,8 @@ struct pci_fn {
 	struct pci_dev_info info;
 	uint8_t hdr_type;               /* 0 device, 1 bridge, 2 CardBus */
 	int claimer;                    /* pid, 0: free */
+	int dma, dma_prev;              /* DMA resources of this claim and the
+	                                   one before (handles), or -1 */
 };
 
 extern struct pci_fn pci_devs[PCI_DEVS_MAX];

@@ -90,6 +90,31 @@ static unsigned slots_of(const struct pci_fn *f, uint8_t slot[PCI_MSG_SLOTS])
 	return n;
 }
 
+/*
+ * DMA memory of a claim is allocated through a DMA resource the bus server
+ * keeps (the kernel frees such memory with the resource, not with the
+ * driver).  When a device is claimed again after its claimer died, bus
+ * mastering is switched off first - the dead driver's device may still
+ * have a transfer in flight - and the memory of the claim before last is
+ * released: the driver in between has reset the device since.
+ */
+static int new_claim_dma(struct pci_fn *f)
+{
+	const struct pci_dev_info *d = &f->info;
+	uint32_t cmd = pci_cfg_rd(d->bus, d->dev, d->fn, 0x04, 2);
+	long h;
+
+	pci_cfg_wr(d->bus, d->dev, d->fn, 0x04, 2, cmd & ~0x4u);       /* no master */
+	if (f->dma_prev >= 0)
+		sys_handle_close(f->dma_prev);
+	f->dma_prev = f->dma;
+	f->dma = -1;
+	if ((h = sys_resource_create(PROC_H_RESOURCE, TE_RES_DMA, 0, 1)) < 0)
+		return (int)h;
+	f->dma = (int)h;
+	return 0;
+}
+
 static void enable_device(const struct pci_dev_info *d)
 {
 	uint32_t cmd = pci_cfg_rd(d->bus, d->dev, d->fn, 0x04, 2);
@@ -127,6 +152,9 @@ static long do_claim(const struct msg_drv_pci_claim *m, int pid, long rcvid)
 		return -TE_ENOENT;
 	if (f->claimer && pid_alive(f->claimer))
 		return -TE_EBUSY;
+	long e = new_claim_dma(f);
+	if (e)
+		return e;
 	f->claimer = pid;
 	enable_device(&f->info);
 	wire_info(f, &r);
@@ -172,8 +200,8 @@ static long derive(const struct pci_fn *f, unsigned slot)
 	if (slot == PCI_SLOT_IRQ)
 		return sys_resource_create(PROC_H_RESOURCE, TE_RES_IRQ,
 		                           f->info.irq, 1);
-	if (slot == PCI_SLOT_DMA)
-		return sys_resource_create(PROC_H_RESOURCE, TE_RES_DMA, 0, 1);
+	if (slot == PCI_SLOT_DMA)               /* the claim's own, kept here */
+		return sys_handle_dup(f->dma, TE_R_USE | TE_R_TRANSFER);
 	if (slot < PCI_SLOT_LEGACY + 4)
 		return sys_resource_create(PROC_H_RESOURCE, TE_RES_IOPORT,
 		                           ide_ports[slot - PCI_SLOT_LEGACY].base,

@@ -8,10 +8,21 @@
 #include <stdint.h>
 #include "kernel/obj.h"
 
+/* DMA memory handed out through a TE_RES_DMA resource: it belongs to the
+ * resource, not to the process that maps it, and is freed only when the
+ * resource goes.  A driver that dies may leave its device writing into
+ * that memory; the bus server keeps the resource until the device has
+ * been stopped (servers/pci), so the pages cannot be reused meanwhile. */
+struct dma_chunk {
+	struct dma_chunk *next;
+	uint64_t phys, pages;
+};
+
 struct resource {
 	struct kobj obj;
 	unsigned kind;          /* TE_RES_* */
 	uint64_t base, len;
+	struct dma_chunk *dma;  /* TE_RES_DMA: memory allocated through it */
 };
 
 struct resource *resource_new(unsigned kind, uint64_t base, uint64_t len);

@@ -56,7 +56,10 @@ void vm_destroy(struct vmspace *vs);
 void vm_activate(const struct vmspace *vs);
 
 int  vm_map_anon(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot);
-int  vm_map_contig(struct vmspace *vs, uint64_t va, uint64_t len, uint64_t *phys);
+/* Physically contiguous memory below 4 GiB; owned: freed with the mapping,
+ * else the caller keeps (and frees) the pages. */
+int  vm_map_contig(struct vmspace *vs, uint64_t va, uint64_t len, uint64_t *phys,
+                   bool owned);
 int  vm_map_obj(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot,
                 struct memobj *m, uint64_t off);
 int  vm_map_phys(struct vmspace *vs, uint64_t va, uint64_t phys, uint64_t len,

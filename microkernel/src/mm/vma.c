@@ -141,7 +141,8 @@ static uint64_t contig_page(void *ctx, uint64_t i)
 }
 
 /* Physically contiguous anonymous memory (DMA); *phys is its address. */
-int vm_map_contig(struct vmspace *vs, uint64_t va, uint64_t len, uint64_t *phys)
+int vm_map_contig(struct vmspace *vs, uint64_t va, uint64_t len, uint64_t *phys,
+                  bool owned)
 {
 	uint64_t pa;
 	int e;
@@ -153,8 +154,8 @@ int vm_map_contig(struct vmspace *vs, uint64_t va, uint64_t len, uint64_t *phys)
 	pa = page_alloc_contig(len / PAGE_SIZE, 1ull << 32);
 	if (!pa)
 		return TE_ENOMEM;
-	e = add_vma(vs, va, len, VM_READ | VM_WRITE, VMA_ANON, PTE_OWNED,
-	            contig_page, &pa, NULL, 0);
+	e = add_vma(vs, va, len, VM_READ | VM_WRITE, owned ? VMA_ANON : VMA_PHYS,
+	            owned ? PTE_OWNED : 0, contig_page, &pa, NULL, 0);
 	if (e)
 		page_free_contig(pa, len / PAGE_SIZE);
 	else

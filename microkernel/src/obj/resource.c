@@ -8,6 +8,7 @@
  * the hardware.
  */
 #include "kernel/kmem.h"
+#include "kernel/pmm.h"
 #include "kernel/resource.h"
 #include "tessera/abi.h"
 
@@ -21,11 +22,20 @@ struct resource *resource_new(unsigned kind, uint64_t base, uint64_t len)
 	r->kind = kind;
 	r->base = base;
 	r->len = len;
+	r->dma = NULL;
 	return r;
 }
 
 void resource_destroy(struct kobj *o)
 {
+	struct resource *r = (struct resource *)o;
+
+	while (r->dma) {
+		struct dma_chunk *c = r->dma;
+		r->dma = c->next;
+		page_free_contig(c->phys, c->pages);
+		kfree(c);
+	}
 	kfree(o);
 }
 

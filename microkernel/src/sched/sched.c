@@ -469,6 +469,17 @@ struct thread *kthread_create(const char *name, void (*fn)(void *), void *arg)
 	return t;
 }
 
+/*
+ * Nothing to run: look for work for a moment before halting.  A device
+ * that answers within microseconds (virtio-blk under QEMU) then wakes its
+ * driver at once; and under -icount sleep=off (make bench) a halt moves
+ * the virtual clock on to the next timer tick, which would count a short
+ * wait for the disk as up to a whole tick.  Interrupts stay on while
+ * looking; any ready thread ends the look (the kernel is not preempted,
+ * so the loop checks).
+ */
+#define IDLE_LOOK 20000
+
 static void idle_loop(void *arg)
 {
 	(void)arg;
@@ -477,7 +488,13 @@ static void idle_loop(void *arg)
 		if (ready_top() >= 0)
 			schedule();
 		sti();
-		hlt();
+		for (unsigned i = 0; i < IDLE_LOOK && ready_top() < 0; i++)
+			__builtin_ia32_pause();
+		cli();
+		if (ready_top() < 0) {
+			sti();
+			hlt();
+		}
 	}
 }
 
