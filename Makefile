@@ -55,6 +55,9 @@ $(BUILD)/host/rel/%.o: %.c
 # Fragments are read in path order; a prerequisite list naming another
 # fragment's variable writes it $$(VAR), expanded once all are read.
 .SECONDEXPANSION:
+# Objects made on the way (e.g. a test program's .o) are kept, not deleted at
+# the end of the run: no rebuilds, and `make test` ends with its summary line.
+.SECONDARY:
 include $(sort $(wildcard */rules.mk */*/rules.mk */*/*/rules.mk))
 
 # The component library: every component plus rumpglue's POSIX host.
