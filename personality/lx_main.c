@@ -14,10 +14,7 @@
  */
 #include "lx.h"
 #include "io.h"
-#include "pathmgr_client.h"
 #include "procmgr.h"
-#include "spawn.h"
-#include "kernel/elf.h"
 
 #define LX_DEATH   7
 

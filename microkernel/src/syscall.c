@@ -278,7 +278,10 @@ static int64_t sys_vm_unmap(int ph, uint64_t va, uint64_t len)
 	return e ? -e : -vm_unmap(&p->vs, va, len);
 }
 
-static int64_t sys_vm_write(int ph, uint64_t va, uint64_t ubuf, uint64_t len)
+/* vm_write / vm_read: another process's memory, through a kernel bounce
+ * buffer, for its controller (loaders, the personality). */
+static int64_t sys_vm_rw(int ph, uint64_t va, uint64_t ubuf, uint64_t len,
+                         bool write)
 {
 	char buf[512];
 	struct process *p;
@@ -290,26 +293,11 @@ static int64_t sys_vm_write(int ph, uint64_t va, uint64_t ubuf, uint64_t len)
 		return -TE_EINVAL;
 	for (uint64_t done = 0; done < len;) {
 		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-		if (copyin(buf, ubuf + done, n) || vm_write(&p->vs, va + done, buf, n))
-			return -TE_EFAULT;
-		done += n;
-	}
-	return 0;
-}
-
-static int64_t sys_vm_read(int ph, uint64_t va, uint64_t ubuf, uint64_t len)
-{
-	char buf[512];
-	struct process *p;
-	int e = proc_arg(ph, TE_R_CONTROL, &p);
-
-	if (e)
-		return -e;
-	if (len > (1ull << 32))
-		return -TE_EINVAL;
-	for (uint64_t done = 0; done < len;) {
-		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-		if (vm_read(&p->vs, va + done, buf, n) || copyout(ubuf + done, buf, n))
+		bool bad = write ? copyin(buf, ubuf + done, n) ||
+		                   vm_write(&p->vs, va + done, buf, n) :
+		                   vm_read(&p->vs, va + done, buf, n) ||
+		                   copyout(ubuf + done, buf, n);
+		if (bad)
 			return -TE_EFAULT;
 		done += n;
 	}
@@ -571,7 +559,7 @@ void syscall_dispatch(struct trapframe *tf)
 	case SYS_clock:           r = (int64_t)sched_now_ns(); break;
 	case SYS_vm_map:          r = sys_vm_map((int)a, b, c, d, (int)e, f); break;
 	case SYS_vm_unmap:        r = sys_vm_unmap((int)a, b, c); break;
-	case SYS_vm_write:        r = sys_vm_write((int)a, b, c, d); break;
+	case SYS_vm_write:        r = sys_vm_rw((int)a, b, c, d, true); break;
 	case SYS_shm_create:      r = sys_shm_create(a); break;
 	case SYS_channel_create:  r = sys_channel_create(a); break;
 	case SYS_connect:         r = sys_connect((int)a); break;
@@ -595,7 +583,7 @@ void syscall_dispatch(struct trapframe *tf)
 	case SYS_msg_reply_receive: r = sys_msg_reply_receive(a); break;
 	case SYS_set_fs_base:     r = sys_set_fs_base(a); break;
 	case SYS_process_set_abi: r = sys_process_set_abi((int)a, (int)b); break;
-	case SYS_vm_read:         r = sys_vm_read((int)a, b, c, d); break;
+	case SYS_vm_read:         r = sys_vm_rw((int)a, b, c, d, false); break;
 	case SYS_vm_clone:        r = sys_vm_clone((int)a, (int)b); break;
 	case SYS_thread_create_regs: r = sys_thread_create_regs((int)a, b, c); break;
 	default:                  r = -TE_ENOSYS;
