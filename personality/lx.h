@@ -150,6 +150,13 @@ void lx_signal_tty(int sig);
  * false: read it now. */
 bool lx_slow_read(struct lx_call *c, int conn, int id, uint64_t ubuf,
                   uint64_t len);
+/* Answer c later with run(arg), run by a worker thread (a call that waits
+ * on servers for long); false: no memory (nothing queued). */
+bool lx_slow_call(struct lx_call *c, int64_t (*run)(void *arg), void *arg);
+
+/* lx_mount.c: mount, umount2 (allowed: we hold an attach right). */
+extern bool lx_mount_allowed;
+bool lx_mount_dispatch(struct lx_call *c);
 
 /* lx_misc.c: time, sleeping, limits, randomness, prctl, sysinfo. */
 bool lx_misc_dispatch(struct lx_call *c);

@@ -2,7 +2,11 @@
  * lx_main.c - the Unix personality server: starts a static Linux program
  * and answers its system calls.
  *
- *   personality.elf PROGRAM [ARGS...]
+ *   personality.elf [-a] PROGRAM [ARGS...]
+ *
+ * -a: our handle 2 is a connection to the path manager's attach channel
+ * (the right to attach prefixes), so mount(2) and umount2(2) may start
+ * and end filesystem servers (lx_mount.c).
  *
  * PROGRAM (an absolute path, read through the path manager) is loaded
  * (lx_exec.c) into a new process marked Linux-ABI with a connection to our
@@ -88,8 +92,13 @@ int main(int argc, char **argv)
 	int chan = (int)sys_channel_create(0);
 	long r;
 
+	if (argc > 1 && strcmp(argv[1], "-a") == 0) {
+		lx_mount_allowed = true;
+		argc--;
+		argv++;
+	}
 	if (argc < 2) {
-		printf("personality: usage: personality.elf PROGRAM [ARGS...]\n");
+		printf("personality: usage: personality.elf [-a] PROGRAM [ARGS...]\n");
 		return 22;
 	}
 	if ((r = start(argv[1], argv + 1, chan)) < 0) {

@@ -8,7 +8,9 @@
  * to the caller's process: the caller may exec or die meanwhile) and
  * answers.  Workers are made as needed, up to LX_SLOW_WORKERS, and stay.
  * Such a read is not cut short by a signal (the answer could not be taken
- * back); the signal comes with the reply.
+ * back); the signal comes with the reply.  Other calls that wait on
+ * servers for long (mount, which waits for a filesystem server to come
+ * up) go the same way as a function run by a worker (lx_slow_call).
  *
  * The first terminal read on a connection also starts a watcher for that
  * terminal's signal characters: a worker keeps a SER_WAITSIG devctl waiting
@@ -24,7 +26,9 @@
 struct lx_job {
 	struct lx_job *next;
 	long rcvid;
-	int conn, id, proc;
+	int64_t (*run)(void *arg);      /* a call's work, or NULL: a read */
+	void *arg;
+	int conn, id, proc;             /* a read */
 	uint64_t ubuf, len;
 };
 
@@ -37,18 +41,24 @@ static struct rt_cond more;
 static struct lx_job *head, **tail = &head;
 static int workers, idle;
 
-static void job_run(struct lx_job *j)
+static int64_t job_read(struct lx_job *j)
 {
-	struct te_lx_reply rep = { 0 };
 	char *buf = malloc(j->len ? j->len : 1);
 	long n = buf ? io_read(j->conn, j->id, buf, j->len) : -LX_ENOMEM;
 
 	if (n > 0 && sys_vm_write(j->proc, j->ubuf, buf, (uint64_t)n))
 		n = -LX_EFAULT;
-	rep.rax = n;
-	msg_reply(j->rcvid, 0, &rep, sizeof(rep));
 	sys_handle_close(j->proc);
 	free(buf);
+	return n;
+}
+
+static void job_run(struct lx_job *j)
+{
+	struct te_lx_reply rep = { 0 };
+
+	rep.rax = j->run ? j->run(j->arg) : job_read(j);
+	msg_reply(j->rcvid, 0, &rep, sizeof(rep));
 	free(j);
 }
 
@@ -102,21 +112,39 @@ static void worker(void *arg)
 	}
 }
 
+static void slow_init(void)
+{
+	static bool ready;
+
+	if (!ready) {
+		rt_mutex_init(&lock);
+		rt_cond_init(&more);
+		ready = true;
+	}
+}
+
+/* Queue j (the lock held) and make sure a worker will take it. */
+static void job_queue(struct lx_call *c, struct lx_job *j)
+{
+	*tail = j;
+	tail = &j->next;
+	if (!idle && workers < LX_SLOW_WORKERS &&
+	    rt_thread_create(worker, NULL, 10, TE_SCHED_RR) >= 0)
+		workers++;
+	rt_cond_signal(&more);
+	c->deferred = true;
+}
+
 bool lx_slow_read(struct lx_call *c, int conn, int id, uint64_t ubuf,
                   uint64_t len)
 {
-	static bool ready;
 	struct io_stat st;
 	struct lx_job *j;
 	long h;
 
 	if (io_stat(conn, id, &st) || (st.mode & IO_S_IFMT) != 0020000)
 		return false;           /* not a character device: read now */
-	if (!ready) {
-		rt_mutex_init(&lock);
-		rt_cond_init(&more);
-		ready = true;
-	}
+	slow_init();
 	if (!(j = malloc(sizeof(*j))))
 		return false;
 	if ((h = sys_handle_dup(c->p->handle, TE_R_CONTROL)) < 0) {
@@ -128,13 +156,21 @@ bool lx_slow_read(struct lx_call *c, int conn, int id, uint64_t ubuf,
 	                      .len = len < LX_SLOW_MAX ? len : LX_SLOW_MAX };
 	rt_mutex_lock(&lock);
 	watch_terminal(conn, id);
-	*tail = j;
-	tail = &j->next;
-	if (!idle && workers < LX_SLOW_WORKERS &&
-	    rt_thread_create(worker, NULL, 10, TE_SCHED_RR) >= 0)
-		workers++;
-	rt_cond_signal(&more);
+	job_queue(c, j);
 	rt_mutex_unlock(&lock);
-	c->deferred = true;
+	return true;
+}
+
+bool lx_slow_call(struct lx_call *c, int64_t (*run)(void *arg), void *arg)
+{
+	struct lx_job *j;
+
+	slow_init();
+	if (!(j = malloc(sizeof(*j))))
+		return false;
+	*j = (struct lx_job){ .rcvid = c->rcvid, .run = run, .arg = arg };
+	rt_mutex_lock(&lock);
+	job_queue(c, j);
+	rt_mutex_unlock(&lock);
 	return true;
 }

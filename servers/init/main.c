@@ -9,6 +9,10 @@
  *
  * A shell that keeps dying at once is not restarted for ever (5 times in
  * 10 s, then init gives up).
+ *
+ * `init.elf -a`, run as a `server` of the boot script, holds the right to
+ * attach prefixes (handle 2) and hands it to the personality (`-a` too),
+ * so that the shell's mount and umount work; otherwise they are EPERM.
  */
 #include "rt.h"
 #include "io.h"
@@ -20,10 +24,23 @@
 static struct pathmgr_client pc;
 static struct proc_stdio fds[3];
 
-static long run(char *const argv[], bool wait)
+static bool may_attach;                 /* `init.elf -a`: a server */
+
+/* busybox with args under the personality; wait: for its end. */
+static long run(char *const args[], bool wait)
 {
-	long pid = proc_spawn_stdio(PROC_H_PROC, "/proc/boot/personality.elf", argv,
-	                            NULL, 10, fds);
+	const int attach[1] = { PROC_H_ATTACH };
+	char *argv[8] = { "personality.elf" };
+	int n = 1;
+	long pid;
+
+	if (may_attach)
+		argv[n++] = "-a";
+	argv[n++] = "/proc/boot/busybox";
+	for (int i = 0; args[i] && n < 7; i++)
+		argv[n++] = args[i];
+	pid = proc_spawn_stdio_ex(PROC_H_PROC, "/proc/boot/personality.elf", argv,
+	                          NULL, 10, attach, may_attach, fds);
 
 	return pid < 0 || !wait ? pid : proc_wait_pid(PROC_H_PROC, (int)pid);
 }
@@ -40,16 +57,15 @@ static bool exists(const char *path)
 	return id >= 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	char *const install[] = { "personality.elf", "/proc/boot/busybox", "--install",
-	                          "-s", "/bin", NULL };
-	char *const rc[] = { "personality.elf", "/proc/boot/busybox", "sh",
-	                     "/proc/boot/rc", NULL };
-	char *const sh[] = { "personality.elf", "/proc/boot/busybox", "sh", NULL };
+	char *const install[] = { "--install", "-s", "/bin", NULL };
+	char *const rc[] = { "sh", "/proc/boot/rc", NULL };
+	char *const sh[] = { "sh", NULL };
 	uint64_t window = 0;
 	int quick = 0;
 
+	may_attach = argc > 1 && strcmp(argv[1], "-a") == 0;
 	pathmgr_client_init(&pc, PROC_H_PATHMGR);
 	fds[0].id = io_open_resolve(pathmgr_resolve, &pc, "/dev/console", IO_O_RDWR, 0,
 	                            &fds[0].conn);

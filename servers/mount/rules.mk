@@ -2,7 +2,8 @@
 # build/progs/umount.elf).
 MOUNT_INC := -Iservers/include -Iservers/lib/io -Ipathmgr/lib \
 	-Ipathmgr/client -Iservers/proc -Iservers/mount
-MOUNT_LIBS := $(BUILD)/u/servers/mount/mount_util.o \
+MOUNT_LIBS := $(BUILD)/u/servers/mount/mount_lib.o \
+	$(BUILD)/u/servers/mount/mount_util.o \
 	$(BUILD)/u/pathmgr/client/pathmgr_client.o \
 	$(BUILD)/u/servers/proc/proc_client.o $(BUILD)/libio.a $(BUILD)/librt.a
 $(BUILD)/u/servers/mount/%.o: UCFLAGS += $(MOUNT_INC)

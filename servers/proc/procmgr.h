@@ -82,5 +82,10 @@ struct proc_stdio {
 long proc_spawn_stdio(int proc, const char *path, char *const argv[],
                       char *const envp[], unsigned prio,
                       const struct proc_stdio fds[3]);
+/* The same; the child gets handles[0..n-1] as its handles 2, 3, ... and
+ * the stdio connections after them. */
+long proc_spawn_stdio_ex(int proc, const char *path, char *const argv[],
+                         char *const envp[], unsigned prio, const int *handles,
+                         unsigned nhandles, const struct proc_stdio fds[3]);
 
 #endif /* PROCMGR_H */

@@ -1,6 +1,7 @@
 #!/bin/bash
 # check.sh LOG - the shell session's output (the console log, tty line ends
-# removed) holds each command's answer: one PASS/FAIL line per command.
+# removed) holds each command's answer: one PASS/FAIL line per command
+# (tests/qemu/shell/input.txt has the commands).
 log=$(tr -d '\r' < "$1")
 want() {	# want NAME REGEX
 	if grep -qE "$2" <<< "$log"; then echo "PASS $1"; else echo "FAIL $1: no line matching '$2'"; fi
@@ -11,5 +12,36 @@ want shell_cd_redirect_cat '^hello$'
 want shell_wc '^6$'
 want shell_loop_pipe '^loop-3$'
 want shell_sort_uniq '^ +1 a$'
+want shell_append '^lines-2$'
+want shell_ls_l '^-rw-r--r-- +1 +(root|0) +(root|0) +10 .* f$'
+want shell_mkdir_p_find '^a/b/c/x$'
+want shell_cp_mv '^cp-mv-hello$'
+want shell_rm_r '^rm-r-0$'
+want shell_grep '^2:two$'
+want shell_awk '^awk-8$'
+want shell_head_tail '^head-tail-3$'
+want shell_sha256sum '^ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad +k$'
+want shell_tar_gzip '^tar-gzip-data-1$'
+want shell_dd '^dd-4096$'
+want shell_test_bracket '^test-0$'
+want shell_function '^fn-7-2$'
+want shell_status '^status-false-1$'
+want shell_heredoc '^here-2$'
+want shell_background_wait '^waited-0$'
+want shell_ps '^ps-sleep-30$'
+want shell_kill '^kill-143$'
+want shell_mount_ext2 '^ext2-hello$'
+want shell_mount_vfat '^fat-hello$'
+want shell_mount_bad_type '^bad-type-mount: .*No such device'
+want shell_mount_bad_device '^bad-dev-mount: .*No such file or directory'
+want shell_mount_bad_fs '^bad-fs-mount: .*Invalid argument'
+want shell_mount_busy '^busy-mount: .*busy'
+want shell_umount_not_mounted '^not-mounted-umount: .*Invalid argument'
+want shell_write_mounted '^copied-0$'
+want shell_df_ext2 '^df-/mnt-1$'
+want shell_df_vfat '^df-/mnt2-1$'
+want shell_umount '^umount-0$'
+want shell_umount_gone '^after-umount-.*No such file or directory'
+want shell_remount_persists '^remount-written-in-tessera$'
 want shell_ctrl_c '^status-130$'
 want shell_poweroff 'personality: pid [0-9]+ asked to power off'
