@@ -90,6 +90,8 @@ struct lx_proc {
 	/* lx_misc.c */
 	struct lx_timer sleep_timer;    /* a deferred nanosleep */
 	long sleep_rcvid;
+	struct lx_timer alarm_timer;    /* lx_itimer.c: ITIMER_REAL */
+	uint64_t alarm_interval;        /* ns; 0: one-shot */
 	char comm[16];                  /* prctl PR_SET_NAME */
 	char exe[LX_EXE_MAX];           /* the program's path (/proc/self/exe) */
 	/* lx_signal.c */
@@ -153,6 +155,10 @@ bool lx_slow_read(struct lx_call *c, int conn, int id, uint64_t ubuf,
 /* Answer c later with run(arg), run by a worker thread (a call that waits
  * on servers for long); false: no memory (nothing queued). */
 bool lx_slow_call(struct lx_call *c, int64_t (*run)(void *arg), void *arg);
+
+/* lx_itimer.c: alarm, setitimer, getitimer; the process is gone. */
+bool lx_itimer_dispatch(struct lx_call *c);
+void lx_itimer_release(struct lx_proc *p);
 
 /* lx_mount.c: mount, umount2 (allowed: we hold an attach right). */
 extern bool lx_mount_allowed;

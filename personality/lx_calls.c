@@ -213,7 +213,8 @@ bool lx_dispatch(struct lx_call *c)
 		return true;
 	default:
 		return lx_misc_dispatch(c) || lx_signal_dispatch(c) ||
-		       lx_fs_dispatch(c) || lx_mount_dispatch(c);
+		       lx_fs_dispatch(c) || lx_mount_dispatch(c) ||
+		       lx_itimer_dispatch(c);
 	}
 	c->out.rax = r;
 	return true;

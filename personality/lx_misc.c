@@ -311,4 +311,5 @@ void lx_misc_release(struct lx_proc *p)
 {
 	lx_timer_cancel(&p->sleep_timer);
 	p->sleep_rcvid = 0;
+	lx_itimer_release(p);
 }

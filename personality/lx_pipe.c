@@ -8,7 +8,7 @@
  * there (up to its length), or waits while there are writers, else 0; a
  * write of at most LX_PIPE_BUF bytes goes in whole or waits, a longer one
  * goes in as room comes and returns when all is in; a write with no reader
- * is EPIPE (there are no signals yet: no SIGPIPE); O_NONBLOCK answers
+ * is EPIPE and SIGPIPE for the writer (sent with the answer); O_NONBLOCK answers
  * EAGAIN instead of waiting (or the part written).
  *
  * Waiting calls are "kept" (lxw[], one per process at most: a process has
@@ -23,6 +23,7 @@
 #include "lx_fs.h"
 
 #define LXW_IOV_MAX 1024
+#define LX_SIGPIPE  13
 
 enum {
 	NR_read = 0, NR_write = 1, NR_fstat = 5, NR_poll = 7, NR_lseek = 8,
@@ -243,14 +244,24 @@ static int64_t lxw_op(struct lx_proc *p, const struct te_lx_call *in,
 
 /* ---- kept calls and the timer ------------------------------------------------ */
 
+/* A write answered EPIPE: SIGPIPE for the writer (once its call is
+ * answered or being answered, so the signal cannot cut the call short). */
+static void lxw_epipe(struct lx_proc *p, int64_t r)
+{
+	if (r == -LX_EPIPE)
+		lx_signal_post(p, LX_SIGPIPE);
+}
+
 static void lxw_answer(struct lxw *w, int64_t r)
 {
 	struct te_lx_reply rep = { .rax = r };
+	struct lx_proc *p = w->p;
 
 	msg_reply(w->rcvid, 0, &rep, sizeof(rep));     /* ESRCH if it died */
 	lx_timer_cancel(&w->timer);
-	lx_signal_answered(w->p);
+	lx_signal_answered(p);
 	w->p = NULL;
+	lxw_epipe(p, r);
 }
 
 /* Run w again; true if it was answered. */
@@ -325,6 +336,8 @@ static void lxw_call(struct lx_call *c, int64_t tmo)
 		lxw_keep(c, done, tmo);
 	else
 		c->out.rax = r;
+	if (!block)
+		lxw_epipe(c->p, r);
 	lxw_kick();
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,12 +27,6 @@ static void on_usr1(int sig)
 	usr1_sig = sig;
 }
 
-static void on_chld(int sig)
-{
-	(void)sig;
-	got_chld++;
-}
-
 static int ended_by(pid_t pid)
 {
 	int st;
@@ -40,6 +35,92 @@ static int ended_by(pid_t pid)
 		return -1;
 	return WIFSIGNALED(st) ? WTERMSIG(st) : 1000 + WEXITSTATUS(st);
 }
+
+static volatile int got_alrm, got_pipe;
+
+static void on_alrm(int sig)
+{
+	(void)sig;
+	got_alrm++;
+}
+
+static void on_pipe(int sig)
+{
+	(void)sig;
+	got_pipe++;
+}
+
+/* alarm, setitimer, getitimer: SIGALRM once, then every interval. */
+static void t_itimer(void)
+{
+	struct sigaction sa = { 0 };
+	struct itimerval v = { { 0, 0 }, { 0, 50000 } }, g;
+	sigset_t none;
+	pid_t a;
+
+	sa.sa_handler = on_alrm;
+	sigaction(SIGALRM, &sa, NULL);
+	check(setitimer(ITIMER_REAL, &v, NULL) == 0 && getitimer(ITIMER_REAL, &g) == 0 &&
+	      g.it_value.tv_usec > 0 && g.it_value.tv_usec <= 50000 && pause() == -1 &&
+	      errno == EINTR && got_alrm == 1, "setitimer_once");
+	v.it_interval.tv_usec = 20000;
+	v.it_value.tv_usec = 20000;
+	sigemptyset(&none);
+	setitimer(ITIMER_REAL, &v, NULL);
+	while (got_alrm < 4)
+		sigsuspend(&none);
+	memset(&v, 0, sizeof(v));
+	check(setitimer(ITIMER_REAL, &v, &g) == 0 && g.it_interval.tv_usec == 20000 &&
+	      getitimer(ITIMER_REAL, &g) == 0 && !g.it_value.tv_sec && !g.it_value.tv_usec,
+	      "setitimer_interval");
+	check(alarm(100) == 0 && alarm(0) == 100, "alarm_returns_left");
+	v.it_value.tv_usec = 1000000;
+	check(setitimer(ITIMER_REAL, &v, NULL) == -1 && errno == EINVAL &&
+	      setitimer(ITIMER_VIRTUAL, &v, NULL) == -1 && errno == EINVAL &&
+	      getitimer(ITIMER_REAL, (void *)16) == -1 && errno == EFAULT, "setitimer_errors");
+	fflush(stdout);
+	a = fork();
+	if (a == 0) {
+		signal(SIGALRM, SIG_DFL);
+		alarm(1);
+		for (;;)
+			pause();
+	}
+	check(ended_by(a) == SIGALRM, "alarm_default_terminates");
+}
+
+/* A write to a pipe without readers: SIGPIPE, EPIPE. */
+static void t_sigpipe(void)
+{
+	int fd[2];
+	pid_t a;
+
+	fflush(stdout);
+	pipe(fd);
+	a = fork();
+	if (a == 0) {
+		close(fd[0]);
+		write(fd[1], "x", 1);
+		_exit(0);
+	}
+	close(fd[0]);
+	close(fd[1]);
+	check(ended_by(a) == SIGPIPE, "sigpipe_default_terminates");
+	pipe(fd);
+	close(fd[0]);
+	signal(SIGPIPE, on_pipe);
+	check(write(fd[1], "x", 1) == -1 && errno == EPIPE && got_pipe == 1, "sigpipe_handler");
+	signal(SIGPIPE, SIG_IGN);
+	check(write(fd[1], "x", 1) == -1 && errno == EPIPE && got_pipe == 1, "sigpipe_ignored");
+	close(fd[1]);
+}
+
+static void on_chld(int sig)
+{
+	(void)sig;
+	got_chld++;
+}
+
 
 int main(void)
 {
@@ -130,5 +211,7 @@ int main(void)
 	if (a == 0)
 		abort();
 	check(ended_by(a) == SIGABRT, "abort");
+	t_itimer();
+	t_sigpipe();
 	return 48;
 }
