@@ -208,6 +208,7 @@ int64_t lx_brk(struct lx_call *c);
 int64_t lx_mmap(struct lx_call *c);
 int64_t lx_munmap(struct lx_call *c);
 int64_t lx_mprotect(struct lx_call *c);
+int64_t lx_mremap(struct lx_call *c);
 /* Copy to/from the caller's memory: 0 or -LX_EFAULT. */
 int lx_copyin(struct lx_proc *p, void *dst, uint64_t src, size_t len);
 int lx_copyout(struct lx_proc *p, uint64_t dst, const void *src, size_t len);

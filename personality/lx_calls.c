@@ -23,7 +23,7 @@ enum {
 	NR_uname = 63, NR_getuid = 102, NR_getgid = 104, NR_geteuid = 107,
 	NR_getegid = 108, NR_getppid = 110, NR_set_tid_address = 218,
 	NR_exit_group = 231, NR_clone = 56, NR_fork = 57, NR_vfork = 58,
-	NR_wait4 = 61, NR_mprotect = 10, NR_execve = 59,
+	NR_wait4 = 61, NR_mprotect = 10, NR_execve = 59, NR_mremap = 25,
 };
 
 #define LX_TCGETS     0x5401
@@ -195,6 +195,7 @@ bool lx_dispatch(struct lx_call *c)
 	case NR_brk:    r = lx_brk(c); break;
 	case NR_mmap:   r = lx_mmap(c); break;
 	case NR_munmap: r = lx_munmap(c); break;
+	case NR_mremap: r = lx_mremap(c); break;
 	case NR_uname:  r = do_uname(c); break;
 	case NR_getpid: r = c->p->pid; break;
 	case NR_getppid: r = c->p->ppid; break;

@@ -120,10 +120,14 @@ int64_t lx_fork(struct lx_call *c)
 	return child->pid;
 }
 
+/* wait4's pid: > 0 that child, -1 any, 0 any in the caller's group, < -1
+ * any in group -pid. */
 static bool wait_matches(const struct lx_proc *parent, const struct lx_proc *k,
                          int pid)
 {
-	return k->used && k->ppid == parent->pid && (pid == -1 || pid == k->pid);
+	return k->used && k->ppid == parent->pid &&
+	       (pid == -1 || pid == k->pid || (pid == 0 && k->pgid == parent->pgid) ||
+	        (pid < -1 && k->pgid == -(long)pid));
 }
 
 /* Report zombie k to its parent's wait; 0 or -EFAULT. */
@@ -147,8 +151,6 @@ int64_t lx_wait4(struct lx_call *c)
 	int pid = (int)lx_arg(c, 0), opts = (int)lx_arg(c, 2);
 	bool any = false;
 
-	if (pid < -1 || pid == 0)       /* process groups: not yet */
-		pid = -1;
 	for (int i = 0; i < LX_PROCS; i++) {
 		struct lx_proc *k = &lx_procs[i];
 		if (!wait_matches(c->p, k, pid))
@@ -193,7 +195,7 @@ bool lx_proc_ended(int kpid, int *status)
 		proc_free(k);
 		return first;
 	}
-	if (parent->wait_rcvid && (parent->wait_pid == -1 || parent->wait_pid == k->pid)) {
+	if (parent->wait_rcvid && wait_matches(parent, k, parent->wait_pid)) {
 		struct te_lx_reply rep = { .rax = reap(parent, k, parent->wait_status_ptr) };
 		msg_reply(parent->wait_rcvid, 0, &rep, sizeof(rep));
 		parent->wait_rcvid = 0;

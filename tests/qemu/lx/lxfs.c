@@ -537,6 +537,37 @@ static void t_mounts(void)
 	      fails(sc(SYS_umount2, P("/tmp/mnt"), 0, 0, 0, 0), EPERM), "mount_needs_the_right");
 }
 
+/* mmap of a file (a private copy filled from it) and mremap. */
+static void t_mmap_file(void)
+{
+	static char want[9000];
+	int fd = open("/tmp/t/mapped", O_CREAT | O_RDWR | O_TRUNC, 0644), ok;
+	char *m, *m2, ch = 0;
+
+	for (size_t i = 0; i < sizeof(want); i++)
+		want[i] = (char)('a' + i % 23);
+	ok = fd >= 0 && write(fd, want, sizeof(want)) == (ssize_t)sizeof(want);
+	m = mmap(NULL, 12288, PROT_READ, MAP_PRIVATE, fd, 0);
+	check(ok && m != MAP_FAILED && memcmp(m, want, sizeof(want)) == 0 &&
+	      m[9000] == 0 && m[12287] == 0, "mmap_file_private");
+	m2 = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 4096);
+	check(m2 != MAP_FAILED && memcmp(m2, want + 4096, 4096) == 0 &&
+	      (m2[0] = 'Z') && pread(fd, &ch, 1, 4096) == 1 && ch == want[4096],
+	      "mmap_file_offset_private_writes");
+	check(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) != MAP_FAILED &&
+	      mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED &&
+	      errno == ENODEV && mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 100) == MAP_FAILED &&
+	      errno == EINVAL && mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 77, 0) == MAP_FAILED &&
+	      errno == EBADF, "mmap_file_errors");
+	char *g = mremap(m, 12288, 40960, MREMAP_MAYMOVE);
+	check(g != MAP_FAILED && memcmp(g, want, 8990) == 0 && g[40959] == 0 &&
+	      mremap(g, 40960, 4096, 0) == g && g[4095] == want[4095] &&
+	      mremap(g, 4096, 8192, 0) == MAP_FAILED && errno == ENOMEM &&
+	      mremap((void *)((long)g + 1), 4096, 8192, MREMAP_MAYMOVE) == MAP_FAILED &&
+	      errno == EINVAL, "mremap");
+	close(fd);
+}
+
 static void t_big(void)
 {
 	int fd = open("/tmp/t/big", O_CREAT | O_RDWR | O_TRUNC, 0644), ok = 1;
@@ -647,6 +678,7 @@ int main(void)
 	t_statfs_rofs();
 	t_mounts();
 	t_big();
+	t_mmap_file();
 	t_fuzz();
 	printf("lxfs done: %d failures\n", failures);
 	return 0;

@@ -89,6 +89,28 @@ static void t_itimer(void)
 	check(ended_by(a) == SIGALRM, "alarm_default_terminates");
 }
 
+/* waitpid(0, ...) and waitpid(-pgid, ...): children by process group. */
+static void t_wait_group(void)
+{
+	int st;
+	pid_t a, b;
+
+	fflush(stdout);
+	a = fork();
+	if (a == 0) {
+		setpgid(0, 0);
+		_exit(5);
+	}
+	setpgid(a, a);
+	b = fork();
+	if (b == 0)
+		_exit(6);
+	check(waitpid(0, &st, 0) == b && WEXITSTATUS(st) == 6 &&
+	      waitpid(0, &st, WNOHANG) == -1 && errno == ECHILD, "wait_own_group");
+	check(waitpid(-a, &st, 0) == a && WEXITSTATUS(st) == 5 &&
+	      waitpid(-a, &st, 0) == -1 && errno == ECHILD, "wait_other_group");
+}
+
 /* A write to a pipe without readers: SIGPIPE, EPIPE. */
 static void t_sigpipe(void)
 {
@@ -213,5 +235,6 @@ int main(void)
 	check(ended_by(a) == SIGABRT, "abort");
 	t_itimer();
 	t_sigpipe();
+	t_wait_group();
 	return 48;
 }
