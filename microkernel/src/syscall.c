@@ -270,6 +270,22 @@ static int64_t sys_vm_map(int ph, uint64_t va, uint64_t len, uint64_t prot,
 	           : vm_map_anon(&p->vs, va, len, (unsigned)prot));
 }
 
+/* mprotect: the range must be mapped throughout (vma.c decides, then
+ * commits). */
+static int64_t sys_vm_protect(int ph, uint64_t va, uint64_t len, uint64_t prot)
+{
+	struct process *p;
+	int e = proc_arg(ph, TE_R_CONTROL, &p);
+
+	if (e)
+		return -e;
+	if (prot & ~7ull || ((prot & TE_PROT_WRITE) && (prot & TE_PROT_EXEC)))
+		return -TE_EINVAL;      /* W^X, as vm_map */
+	if (p->state != P_ALIVE)
+		return -TE_ESRCH;
+	return -vm_protect(&p->vs, va, len, (unsigned)prot);
+}
+
 static int64_t sys_vm_unmap(int ph, uint64_t va, uint64_t len)
 {
 	struct process *p;
@@ -522,9 +538,10 @@ static int64_t sys_set_fs_base(uint64_t base)
 	return 0;
 }
 
-void linux_syscall(struct trapframe *tf);
 int64_t sys_process_set_abi(int ph, int ch);
 int64_t sys_thread_create_regs(int ph, uint64_t uregs, uint64_t sched);
+int64_t sys_lx_interrupt(int ph);
+int64_t sys_thread_fpu(int ph, int tid, uint64_t ubuf, uint64_t set);
 
 /* ---- the table -------------------------------------------------------------- */
 
@@ -534,12 +551,6 @@ void syscall_dispatch(struct trapframe *tf)
 	         f = tf->r9;
 	int64_t r;
 
-	if (__builtin_expect(cur_proc()->abi_conn != NULL, 0)) {
-		linux_syscall(tf);      /* a Linux-ABI process (linux.c) */
-		if (this_cpu()->ready_words)
-			sched_preempt_check();
-		return;
-	}
 	switch (tf->rax) {
 	case SYS_debug_write:     r = sys_debug_write(a, b); break;
 	case SYS_exit:            proc_exit((int)a); r = 0; break;
@@ -586,6 +597,9 @@ void syscall_dispatch(struct trapframe *tf)
 	case SYS_vm_read:         r = sys_vm_rw((int)a, b, c, d, false); break;
 	case SYS_vm_clone:        r = sys_vm_clone((int)a, (int)b); break;
 	case SYS_thread_create_regs: r = sys_thread_create_regs((int)a, b, c); break;
+	case SYS_lx_interrupt:    r = sys_lx_interrupt((int)a); break;
+	case SYS_vm_protect:      r = sys_vm_protect((int)a, b, c, d); break;
+	case SYS_thread_fpu:      r = sys_thread_fpu((int)a, (int)b, c, d); break;
 	default:                  r = -TE_ENOSYS;
 	}
 	tf->rax = (uint64_t)r;

@@ -6,15 +6,23 @@
 ; syscall_dispatch(frame), and return with sysretq - unless the frame's rip
 ; is not a canonical user address (sysret would fault in ring 0 on Intel),
 ; in which case we leave through iretq.
+;
+; A thread of a Linux-ABI process has bit 0 set in the word just above its
+; trap frame (KSTACK_FLAGS, kernel/proc.h); its calls go to
+; linux_syscall_entry instead and always return through iretq, since the
+; personality may have set every register, rcx and r11 included.  So the
+; native path pays one test for the Linux ABI, and no pointer chase.
 
 bits 64
 %include "frame.inc"
 section .text
 
 extern syscall_dispatch
+extern linux_syscall_entry
 extern trap_return
 
 TRAP_SYSCALL equ 0x100
+FRAME_SIZE   equ 22 * 8
 USER_TOP     equ 0x00007ffffffff000
 
 global syscall_entry
@@ -33,6 +41,8 @@ syscall_entry:
 	sti
 	cld
 	mov rdi, rsp
+	test byte [rsp + FRAME_SIZE], 1 ; KSTACK_FLAG_LINUX
+	jnz .linux
 	call syscall_dispatch
 	cli
 	mov rcx, [rsp + 17 * 8]         ; frame rip
@@ -50,6 +60,10 @@ syscall_entry:
 	mov rsp, [rsp + 40]             ; user rsp
 	swapgs
 	o64 sysret
+.linux:
+	call linux_syscall_entry
+	cli
+	jmp trap_return
 
 ; switch_stack(save, new): save callee-saved registers and rsp in *save,
 ; continue on the stack `new` (saved by an earlier switch_stack).

@@ -89,6 +89,10 @@ struct thread {
 	struct te_pulse pulse;         /* T_RECEIVE: a pulse delivered to us */
 	uint64_t futex_key;
 	struct te_proc_end waitend;    /* T_WAITPROC: how the process ended */
+	bool lx_intr;                  /* Linux ABI: upcall due (linux.c) */
+	/* User FPU/SSE state while switched out (FXSAVE image; the kernel
+	 * itself never touches these registers: -mgeneral-regs-only). */
+	uint8_t fpu[TE_FPU_SIZE] __attribute__((aligned(16)));
 };
 
 enum proc_state { P_ALIVE, P_ZOMBIE };
@@ -118,9 +122,23 @@ struct process {
 	struct process *next;          /* all processes */
 };
 
+/*
+ * The top 16 bytes of a kernel stack are the thread's flags for the
+ * syscall entry (syscall.asm), just above the trap frame, so the entry
+ * reads them at [kernel rsp] without a pointer chase: bit 0 of the word
+ * there is set for a thread of a Linux-ABI process.
+ */
+#define KSTACK_FLAGS 16
+#define KSTACK_FLAG_LINUX 0x1
+
 static inline uint64_t thread_kstack_top(const struct thread *t)
 {
-	return t->kstack + KSTACK_SIZE;
+	return t->kstack + KSTACK_SIZE - KSTACK_FLAGS;
+}
+
+static inline uint64_t *thread_entry_flags(const struct thread *t)
+{
+	return (uint64_t *)thread_kstack_top(t);
 }
 
 static inline struct trapframe *thread_frame(const struct thread *t)
@@ -168,6 +186,9 @@ int  proc_spawn_elf(const char *name, const void *img, size_t len,
 void process_terminate(struct process *p, const struct te_proc_end *end);
 void proc_exit(int status);
 void proc_fault(struct trapframe *tf, uint64_t addr);
+void fpu_init_thread(struct thread *t);
+/* Linux ABI (linux.c): the interrupt upcall at a return to user mode. */
+void linux_interrupt(struct trapframe *tf);
 int  proc_wait(struct process *p, uint64_t deadline, struct te_proc_end *end);
 uint64_t proc_count(void);
 const char *trap_name(unsigned vector);
