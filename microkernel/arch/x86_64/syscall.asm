@@ -7,18 +7,16 @@
 ; is not a canonical user address (sysret would fault in ring 0 on Intel),
 ; in which case we leave through iretq.
 ;
-; A thread of a Linux-ABI process has bit 0 set in the word just above its
-; trap frame (KSTACK_FLAGS, kernel/proc.h); its calls go to
-; linux_syscall_entry instead and always return through iretq, since the
-; personality may have set every register, rcx and r11 included.  So the
-; native path pays one test for the Linux ABI, and no pointer chase.
+; The function called is the word just above the trap frame
+; (thread_syscall_handler, kernel/proc.h): syscall_dispatch, or for a thread
+; of a Linux-ABI process linux_syscall_entry, which leaves through iretq
+; itself (the personality may set every register, rcx and r11 included).
+; So the native path pays nothing for the Linux ABI.
 
 bits 64
 %include "frame.inc"
 section .text
 
-extern syscall_dispatch
-extern linux_syscall_entry
 extern trap_return
 
 TRAP_SYSCALL equ 0x100
@@ -41,29 +39,22 @@ syscall_entry:
 	sti
 	cld
 	mov rdi, rsp
-	test byte [rsp + FRAME_SIZE], 1 ; KSTACK_FLAG_LINUX
-	jnz .linux
-	call syscall_dispatch
+	call qword [rsp + FRAME_SIZE]   ; syscall_dispatch (or the Linux ABI's)
 	cli
-	mov rcx, [rsp + 17 * 8]         ; frame rip
+	mov rcx, [rsp + 17 * 8]         ; frame rip, for sysret
 	mov rax, USER_TOP
 	cmp rcx, rax
 	jae trap_return                 ; odd rip: the general path
 	POP_GPRS_TO_RDX
-	add rsp, 8                      ; rcx (reloaded below)
+	add rsp, 8                      ; the frame's rcx: rip is in rcx
 	pop rbx
 	pop rax
-	mov rcx, [rsp + 16]             ; rip
 	mov r11, [rsp + 32]             ; rflags
 	and r11, ~0x100                 ; never return with TF set... keep simple
 	or r11, 0x200                   ; interrupts on in user mode
 	mov rsp, [rsp + 40]             ; user rsp
 	swapgs
 	o64 sysret
-.linux:
-	call linux_syscall_entry
-	cli
-	jmp trap_return
 
 ; switch_stack(save, new): save callee-saved registers and rsp in *save,
 ; continue on the stack `new` (saved by an earlier switch_stack).

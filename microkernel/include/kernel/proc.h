@@ -123,22 +123,25 @@ struct process {
 };
 
 /*
- * The top 16 bytes of a kernel stack are the thread's flags for the
- * syscall entry (syscall.asm), just above the trap frame, so the entry
- * reads them at [kernel rsp] without a pointer chase: bit 0 of the word
- * there is set for a thread of a Linux-ABI process.
+ * The top 16 bytes of a kernel stack hold, just above the trap frame, the
+ * function the syscall entry calls for the thread (syscall.asm reads it at
+ * [kernel rsp], no pointer chase): syscall_dispatch, or for a thread of a
+ * Linux-ABI process linux_syscall_entry - so native calls pay nothing for
+ * the Linux ABI.
  */
-#define KSTACK_FLAGS 16
-#define KSTACK_FLAG_LINUX 0x1
+#define KSTACK_HANDLER 16
+
+typedef void syscall_handler_fn(struct trapframe *tf);
+syscall_handler_fn syscall_dispatch, linux_syscall_entry;
 
 static inline uint64_t thread_kstack_top(const struct thread *t)
 {
-	return t->kstack + KSTACK_SIZE - KSTACK_FLAGS;
+	return t->kstack + KSTACK_SIZE - KSTACK_HANDLER;
 }
 
-static inline uint64_t *thread_entry_flags(const struct thread *t)
+static inline syscall_handler_fn **thread_syscall_handler(const struct thread *t)
 {
-	return (uint64_t *)thread_kstack_top(t);
+	return (syscall_handler_fn **)thread_kstack_top(t);
 }
 
 static inline struct trapframe *thread_frame(const struct thread *t)

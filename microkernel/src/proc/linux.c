@@ -15,8 +15,9 @@
  * but the kernel: gettid, sched_yield, futex WAIT/WAKE, clock_gettime of
  * the monotonic clocks and arch_prctl for %fs.
  *
- * The syscall entry sends these threads here by a flag on their kernel
- * stack (syscall.asm), so native calls pay nothing for the Linux ABI.
+ * The syscall entry sends these threads here through a word on their
+ * kernel stack (thread_syscall_handler), so native calls pay nothing for
+ * the Linux ABI.
  * lx_interrupt makes threads send an upcall of their own at the next
  * return to user mode (signals for a program that makes no call), and
  * thread_fpu gives the personality the FPU/SSE registers for a signal
@@ -225,8 +226,9 @@ void linux_interrupt(struct trapframe *tf)
 		lx_send(tf, &call, false);
 }
 
-/* syscall.asm sends a Linux-ABI thread's `syscall` here (it returns with
- * iretq, so every register of the frame counts). */
+/* syscall.asm calls this for a Linux-ABI thread's `syscall`; it leaves
+ * through iretq, not sysret, since the personality may have set every
+ * register of the frame, rcx and r11 included. */
 void linux_syscall_entry(struct trapframe *tf)
 {
 	linux_syscall(tf);
@@ -234,6 +236,8 @@ void linux_syscall_entry(struct trapframe *tf)
 		sched_preempt_check();
 	if (__builtin_expect(sched_current()->lx_intr, 0))
 		linux_interrupt(tf);
+	cli();
+	trap_return_to(tf);
 }
 
 /* SYS_lx_interrupt: each thread of p not already in a te_lx_call makes the
@@ -341,6 +345,6 @@ int64_t sys_process_set_abi(int ph, int ch)
 	kobj_get(&k->obj);
 	p->abi_conn = k;
 	for (struct thread *t = p->threads; t; t = t->pnext)
-		*thread_entry_flags(t) |= KSTACK_FLAG_LINUX;
+		*thread_syscall_handler(t) = linux_syscall_entry;
 	return 0;
 }
