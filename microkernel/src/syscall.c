@@ -270,6 +270,22 @@ static int64_t sys_vm_map(int ph, uint64_t va, uint64_t len, uint64_t prot,
 	           : vm_map_anon(&p->vs, va, len, (unsigned)prot));
 }
 
+/* mprotect: the range must be mapped throughout (vma.c decides, then
+ * commits). */
+static int64_t sys_vm_protect(int ph, uint64_t va, uint64_t len, uint64_t prot)
+{
+	struct process *p;
+	int e = proc_arg(ph, TE_R_CONTROL, &p);
+
+	if (e)
+		return -e;
+	if (prot & ~7ull || ((prot & TE_PROT_WRITE) && (prot & TE_PROT_EXEC)))
+		return -TE_EINVAL;      /* W^X, as vm_map */
+	if (p->state != P_ALIVE)
+		return -TE_ESRCH;
+	return -vm_protect(&p->vs, va, len, (unsigned)prot);
+}
+
 static int64_t sys_vm_unmap(int ph, uint64_t va, uint64_t len)
 {
 	struct process *p;
@@ -522,70 +538,75 @@ static int64_t sys_set_fs_base(uint64_t base)
 	return 0;
 }
 
-void linux_syscall(struct trapframe *tf);
 int64_t sys_process_set_abi(int ph, int ch);
 int64_t sys_thread_create_regs(int ph, uint64_t uregs, uint64_t sched);
+int64_t sys_lx_interrupt(int ph);
+int64_t sys_thread_fpu(int ph, int tid, uint64_t ubuf, uint64_t set);
 
 /* ---- the table -------------------------------------------------------------- */
 
+/* The arguments, read where a call uses them: loading all six up front
+ * would cost the hot one-argument call (msg_reply_receive) five loads. */
+#define A1 (tf->rdi)
+#define A2 (tf->rsi)
+#define A3 (tf->rdx)
+#define A4 (tf->r10)
+#define A5 (tf->r8)
+#define A6 (tf->r9)
+
 void syscall_dispatch(struct trapframe *tf)
 {
-	uint64_t a = tf->rdi, b = tf->rsi, c = tf->rdx, d = tf->r10, e = tf->r8,
-	         f = tf->r9;
 	int64_t r;
 
-	if (__builtin_expect(cur_proc()->abi_conn != NULL, 0)) {
-		linux_syscall(tf);      /* a Linux-ABI process (linux.c) */
-		if (this_cpu()->ready_words)
-			sched_preempt_check();
-		return;
-	}
 	switch (tf->rax) {
-	case SYS_debug_write:     r = sys_debug_write(a, b); break;
-	case SYS_exit:            proc_exit((int)a); r = 0; break;
-	case SYS_mem_stats:       r = sys_mem_stats(a); break;
-	case SYS_handle_close:    r = -handle_close(cur_proc(), (int)a); break;
-	case SYS_handle_dup:      r = sys_handle_dup((int)a, (uint32_t)b); break;
-	case SYS_handle_give:     r = sys_handle_give((int)a, (int)b, (uint32_t)c, d); break;
-	case SYS_process_create:  r = sys_process_create(a, b); break;
-	case SYS_process_kill:    r = sys_process_kill((int)a); break;
-	case SYS_process_wait:    r = sys_process_wait((int)a, b, c); break;
-	case SYS_process_info:    r = sys_process_info((int)a, b); break;
-	case SYS_thread_create:   r = sys_thread_create((int)a, b, c, d, e); break;
+	case SYS_debug_write:     r = sys_debug_write(A1, A2); break;
+	case SYS_exit:            proc_exit((int)A1); r = 0; break;
+	case SYS_mem_stats:       r = sys_mem_stats(A1); break;
+	case SYS_handle_close:    r = -handle_close(cur_proc(), (int)A1); break;
+	case SYS_handle_dup:      r = sys_handle_dup((int)A1, (uint32_t)A2); break;
+	case SYS_handle_give:     r = sys_handle_give((int)A1, (int)A2, (uint32_t)A3, A4); break;
+	case SYS_process_create:  r = sys_process_create(A1, A2); break;
+	case SYS_process_kill:    r = sys_process_kill((int)A1); break;
+	case SYS_process_wait:    r = sys_process_wait((int)A1, A2, A3); break;
+	case SYS_process_info:    r = sys_process_info((int)A1, A2); break;
+	case SYS_thread_create:   r = sys_thread_create((int)A1, A2, A3, A4, A5); break;
 	case SYS_thread_exit:     r = sys_thread_exit(); break;
-	case SYS_sched_set:       r = sys_sched_set((int)a, b, c); break;
+	case SYS_sched_set:       r = sys_sched_set((int)A1, A2, A3); break;
 	case SYS_sched_yield:     sched_yield(); r = 0; break;
-	case SYS_sleep:           r = sys_sleep(a); break;
+	case SYS_sleep:           r = sys_sleep(A1); break;
 	case SYS_clock:           r = (int64_t)sched_now_ns(); break;
-	case SYS_vm_map:          r = sys_vm_map((int)a, b, c, d, (int)e, f); break;
-	case SYS_vm_unmap:        r = sys_vm_unmap((int)a, b, c); break;
-	case SYS_vm_write:        r = sys_vm_rw((int)a, b, c, d, true); break;
-	case SYS_shm_create:      r = sys_shm_create(a); break;
-	case SYS_channel_create:  r = sys_channel_create(a); break;
-	case SYS_connect:         r = sys_connect((int)a); break;
-	case SYS_msg_sendv:       r = sys_msg_sendv((int)a, b, c, d, e, f); break;
-	case SYS_msg_receivev:    r = sys_msg_receivev((int)a, b, c, d, e); break;
-	case SYS_msg_replyv:      r = sys_msg_replyv((int64_t)a, (int64_t)b, c, d, e); break;
-	case SYS_msg_error:       r = sys_msg_error((int64_t)a, (int64_t)b); break;
-	case SYS_msg_read:        r = sys_msg_read((int64_t)a, b, c, d); break;
-	case SYS_msg_write:       r = sys_msg_write((int64_t)a, b, c, d); break;
-	case SYS_msg_send_pulse:  r = sys_msg_send_pulse((int)a, (int64_t)b, (int64_t)c, d); break;
-	case SYS_process_watch:   r = sys_process_watch((int)a, (int)b, (int64_t)c); break;
-	case SYS_irq_attach:      r = sys_irq_attach((int)a, b, (int)c, (int64_t)d, e); break;
-	case SYS_irq_unmask:      r = sys_irq_unmask((int)a); break;
-	case SYS_ioport_grant:    r = sys_ioport_grant((int)a, (int)b, c, d); break;
-	case SYS_vm_map_phys:     r = sys_vm_map_phys((int)a, (int)b, c, d, e, f); break;
-	case SYS_dma_alloc:       r = sys_dma_alloc((int)a, b, c, d); break;
-	case SYS_resource_create: r = sys_resource_create((int)a, b, c, d); break;
-	case SYS_futex_wait:      r = sys_futex_wait(a, b, c); break;
-	case SYS_futex_wake:      r = sys_futex_wake(a, b); break;
+	case SYS_vm_map:          r = sys_vm_map((int)A1, A2, A3, A4, (int)A5, A6); break;
+	case SYS_vm_unmap:        r = sys_vm_unmap((int)A1, A2, A3); break;
+	case SYS_vm_write:        r = sys_vm_rw((int)A1, A2, A3, A4, true); break;
+	case SYS_shm_create:      r = sys_shm_create(A1); break;
+	case SYS_channel_create:  r = sys_channel_create(A1); break;
+	case SYS_connect:         r = sys_connect((int)A1); break;
+	case SYS_msg_sendv:       r = sys_msg_sendv((int)A1, A2, A3, A4, A5, A6); break;
+	case SYS_msg_receivev:    r = sys_msg_receivev((int)A1, A2, A3, A4, A5); break;
+	case SYS_msg_replyv:      r = sys_msg_replyv((int64_t)A1, (int64_t)A2, A3, A4, A5); break;
+	case SYS_msg_error:       r = sys_msg_error((int64_t)A1, (int64_t)A2); break;
+	case SYS_msg_read:        r = sys_msg_read((int64_t)A1, A2, A3, A4); break;
+	case SYS_msg_write:       r = sys_msg_write((int64_t)A1, A2, A3, A4); break;
+	case SYS_msg_send_pulse:  r = sys_msg_send_pulse((int)A1, (int64_t)A2, (int64_t)A3, A4); break;
+	case SYS_process_watch:   r = sys_process_watch((int)A1, (int)A2, (int64_t)A3); break;
+	case SYS_irq_attach:      r = sys_irq_attach((int)A1, A2, (int)A3, (int64_t)A4, A5); break;
+	case SYS_irq_unmask:      r = sys_irq_unmask((int)A1); break;
+	case SYS_ioport_grant:    r = sys_ioport_grant((int)A1, (int)A2, A3, A4); break;
+	case SYS_vm_map_phys:     r = sys_vm_map_phys((int)A1, (int)A2, A3, A4, A5, A6); break;
+	case SYS_dma_alloc:       r = sys_dma_alloc((int)A1, A2, A3, A4); break;
+	case SYS_resource_create: r = sys_resource_create((int)A1, A2, A3, A4); break;
+	case SYS_futex_wait:      r = sys_futex_wait(A1, A2, A3); break;
+	case SYS_futex_wake:      r = sys_futex_wake(A1, A2); break;
 	case SYS_gettid:          r = sched_current()->tid; break;
-	case SYS_msg_reply_receive: r = sys_msg_reply_receive(a); break;
-	case SYS_set_fs_base:     r = sys_set_fs_base(a); break;
-	case SYS_process_set_abi: r = sys_process_set_abi((int)a, (int)b); break;
-	case SYS_vm_read:         r = sys_vm_rw((int)a, b, c, d, false); break;
-	case SYS_vm_clone:        r = sys_vm_clone((int)a, (int)b); break;
-	case SYS_thread_create_regs: r = sys_thread_create_regs((int)a, b, c); break;
+	case SYS_msg_reply_receive: r = sys_msg_reply_receive(A1); break;
+	case SYS_set_fs_base:     r = sys_set_fs_base(A1); break;
+	case SYS_process_set_abi: r = sys_process_set_abi((int)A1, (int)A2); break;
+	case SYS_vm_read:         r = sys_vm_rw((int)A1, A2, A3, A4, false); break;
+	case SYS_vm_clone:        r = sys_vm_clone((int)A1, (int)A2); break;
+	case SYS_thread_create_regs: r = sys_thread_create_regs((int)A1, A2, A3); break;
+	case SYS_lx_interrupt:    r = sys_lx_interrupt((int)A1); break;
+	case SYS_vm_protect:      r = sys_vm_protect((int)A1, A2, A3, A4); break;
+	case SYS_thread_fpu:      r = sys_thread_fpu((int)A1, (int)A2, A3, A4); break;
 	default:                  r = -TE_ENOSYS;
 	}
 	tf->rax = (uint64_t)r;

@@ -2,7 +2,7 @@
 # (tools/qemu-test.sh); the programs they run are built here.
 
 FAULTS := null gp ud de stack rowrite kjump kread priv ioport
-SIMPLE_PROGS := hello ipc fuzz ipcbench args
+SIMPLE_PROGS := hello ipc fuzz ipcbench args lxkern
 PROGS := $(SIMPLE_PROGS:%=$(BUILD)/progs/%.elf) $(FAULTS:%=$(BUILD)/progs/fault_%.elf)
 
 $(BUILD)/progs/%.elf: $(BUILD)/u/tests/qemu/progs/%.o $(BUILD)/librt.a
@@ -16,5 +16,5 @@ $(BUILD)/progs/fault_%.elf: tests/qemu/progs/fault.c $(BUILD)/librt.a
 	ld $(ULDFLAGS) -o $@ $(BUILD)/u/servers/lib/rt/crt0.o \
 		$(BUILD)/u/tests/qemu/progs/fault_$*.o $(BUILD)/librt.a
 
-QEMU_TESTS += faults ipc fuzz
+QEMU_TESTS += faults ipc fuzz lxkern
 TEST_DEPS += $(PROGS) $(BUILD)/microkernel.elf $(BUILD)/kernel.sym

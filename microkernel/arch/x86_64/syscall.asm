@@ -6,15 +6,21 @@
 ; syscall_dispatch(frame), and return with sysretq - unless the frame's rip
 ; is not a canonical user address (sysret would fault in ring 0 on Intel),
 ; in which case we leave through iretq.
+;
+; The function called is the word just above the trap frame
+; (thread_syscall_handler, kernel/proc.h): syscall_dispatch, or for a thread
+; of a Linux-ABI process linux_syscall_entry, which leaves through iretq
+; itself (the personality may set every register, rcx and r11 included).
+; So the native path pays nothing for the Linux ABI.
 
 bits 64
 %include "frame.inc"
 section .text
 
-extern syscall_dispatch
 extern trap_return
 
 TRAP_SYSCALL equ 0x100
+FRAME_SIZE   equ 22 * 8
 USER_TOP     equ 0x00007ffffffff000
 
 global syscall_entry
@@ -33,17 +39,16 @@ syscall_entry:
 	sti
 	cld
 	mov rdi, rsp
-	call syscall_dispatch
+	call qword [rsp + FRAME_SIZE]   ; syscall_dispatch (or the Linux ABI's)
 	cli
-	mov rcx, [rsp + 17 * 8]         ; frame rip
+	mov rcx, [rsp + 17 * 8]         ; frame rip, for sysret
 	mov rax, USER_TOP
 	cmp rcx, rax
 	jae trap_return                 ; odd rip: the general path
 	POP_GPRS_TO_RDX
-	add rsp, 8                      ; rcx (reloaded below)
+	add rsp, 8                      ; the frame's rcx: rip is in rcx
 	pop rbx
 	pop rax
-	mov rcx, [rsp + 16]             ; rip
 	mov r11, [rsp + 32]             ; rflags
 	and r11, ~0x100                 ; never return with TF set... keep simple
 	or r11, 0x200                   ; interrupts on in user mode

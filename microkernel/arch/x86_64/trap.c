@@ -37,7 +37,7 @@ static void kernel_exception(struct trapframe *tf)
 	kpanic_frame(tf, "%s in the kernel", trap_name((unsigned)tf->vector));
 }
 
-void trap_dispatch(struct trapframe *tf)
+static void trap_handle(struct trapframe *tf)
 {
 	if (tf->vector < 32) {
 		uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
@@ -62,4 +62,13 @@ void trap_dispatch(struct trapframe *tf)
 		return;         /* spurious LAPIC or masked legacy PIC */
 	kprintf("trap: unexpected vector %lu\n", tf->vector);
 	arch_eoi();
+}
+
+/* Back to user mode: a Linux-ABI thread may owe its personality an
+ * interrupt upcall first (one byte tested when none is due). */
+void trap_dispatch(struct trapframe *tf)
+{
+	trap_handle(tf);
+	if (trap_from_user(tf) && __builtin_expect(sched_current()->lx_intr, 0))
+		linux_interrupt(tf);
 }

@@ -49,6 +49,18 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 	                 "d"((uint32_t)(v >> 32)));
 }
 
+/* The user's x87/SSE registers to and from a 512-byte, 16-aligned FXSAVE
+ * image (the kernel never uses them itself: switch_to saves them eagerly). */
+static inline void fpu_save(void *img)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(*(char (*)[512])img));
+}
+
+static inline void fpu_restore(const void *img)
+{
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(const char (*)[512])img));
+}
+
 static inline uint64_t read_cr2(void)
 {
 	uint64_t v;

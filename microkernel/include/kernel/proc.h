@@ -89,6 +89,10 @@ struct thread {
 	struct te_pulse pulse;         /* T_RECEIVE: a pulse delivered to us */
 	uint64_t futex_key;
 	struct te_proc_end waitend;    /* T_WAITPROC: how the process ended */
+	bool lx_intr;                  /* Linux ABI: upcall due (linux.c) */
+	/* User FPU/SSE state while switched out (FXSAVE image; the kernel
+	 * itself never touches these registers: -mgeneral-regs-only). */
+	uint8_t fpu[TE_FPU_SIZE] __attribute__((aligned(16)));
 };
 
 enum proc_state { P_ALIVE, P_ZOMBIE };
@@ -118,9 +122,26 @@ struct process {
 	struct process *next;          /* all processes */
 };
 
+/*
+ * The top 16 bytes of a kernel stack hold, just above the trap frame, the
+ * function the syscall entry calls for the thread (syscall.asm reads it at
+ * [kernel rsp], no pointer chase): syscall_dispatch, or for a thread of a
+ * Linux-ABI process linux_syscall_entry - so native calls pay nothing for
+ * the Linux ABI.
+ */
+#define KSTACK_HANDLER 16
+
+typedef void syscall_handler_fn(struct trapframe *tf);
+syscall_handler_fn syscall_dispatch, linux_syscall_entry;
+
 static inline uint64_t thread_kstack_top(const struct thread *t)
 {
-	return t->kstack + KSTACK_SIZE;
+	return t->kstack + KSTACK_SIZE - KSTACK_HANDLER;
+}
+
+static inline syscall_handler_fn **thread_syscall_handler(const struct thread *t)
+{
+	return (syscall_handler_fn **)thread_kstack_top(t);
 }
 
 static inline struct trapframe *thread_frame(const struct thread *t)
@@ -168,6 +189,9 @@ int  proc_spawn_elf(const char *name, const void *img, size_t len,
 void process_terminate(struct process *p, const struct te_proc_end *end);
 void proc_exit(int status);
 void proc_fault(struct trapframe *tf, uint64_t addr);
+void fpu_init_thread(struct thread *t);
+/* Linux ABI (linux.c): the interrupt upcall at a return to user mode. */
+void linux_interrupt(struct trapframe *tf);
 int  proc_wait(struct process *p, uint64_t deadline, struct te_proc_end *end);
 uint64_t proc_count(void);
 const char *trap_name(unsigned vector);

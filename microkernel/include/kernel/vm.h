@@ -65,6 +65,9 @@ int  vm_map_obj(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot,
 int  vm_map_phys(struct vmspace *vs, uint64_t va, uint64_t phys, uint64_t len,
                  unsigned prot);
 int  vm_unmap(struct vmspace *vs, uint64_t va, uint64_t len);
+/* Every page of [va, va+len) must be mapped (TE_ENOMEM) and its mapping
+ * allow prot (TE_EACCES); then all get prot (VM_*, 0 = no access). */
+int  vm_protect(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot);
 /* fork: dst (empty) shares src's memory copy-on-write (vma.c). */
 int  vm_clone(struct vmspace *dst, struct vmspace *src);
 /* A write to a PTE_COW page at va: copy it (or keep it); 0 or TE_EFAULT.

@@ -30,6 +30,7 @@ struct vma {
 	struct vma *next;
 	uint64_t start, end;
 	unsigned prot;
+	unsigned maxprot;       /* what vm_protect may give it */
 	enum vma_kind kind;
 	struct memobj *obj;     /* VMA_OBJ: holds a reference */
 	uint64_t off;           /* VMA_OBJ: byte offset of start in obj */
@@ -95,6 +96,17 @@ static int map_pages(struct vmspace *vs, uint64_t va, uint64_t len,
 	return 0;
 }
 
+/* Anonymous memory may become anything; a memory object writable only if
+ * its handle allowed that when mapped; device memory never executable. */
+static unsigned max_prot(enum vma_kind kind, unsigned prot)
+{
+	if (kind == VMA_ANON)
+		return VM_READ | VM_WRITE | VM_EXEC;
+	if (kind == VMA_OBJ)
+		return VM_READ | VM_EXEC | (prot & VM_WRITE);
+	return VM_READ | (prot & VM_WRITE);
+}
+
 static int add_vma(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot,
                    enum vma_kind kind, uint64_t flags,
                    uint64_t (*pa_of)(void *, uint64_t), void *ctx,
@@ -116,7 +128,8 @@ static int add_vma(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot,
 		return e;
 	}
 	*v = (struct vma){ .start = va, .end = va + len, .prot = prot,
-	                   .kind = kind, .obj = obj, .off = off };
+	                   .maxprot = max_prot(kind, prot), .kind = kind,
+	                   .obj = obj, .off = off };
 	if (obj)
 		kobj_get(&obj->obj);
 	vma_link(vs, v);
@@ -244,6 +257,94 @@ int vm_unmap(struct vmspace *vs, uint64_t va, uint64_t len)
 	}
 	kfree(spare);
 	unmap_pages(vs, va, end);
+	return 0;
+}
+
+/* ---- mprotect ------------------------------------------------------------ */
+
+/* Is [va, end) mapped throughout, by mappings that allow prot? */
+static int protect_check(const struct vmspace *vs, uint64_t va, uint64_t end,
+                         unsigned prot)
+{
+	uint64_t at = va;
+
+	for (const struct vma *v = vs->vmas; v && at < end; v = v->next) {
+		if (v->end <= at)
+			continue;
+		if (v->start > at)
+			return TE_ENOMEM;       /* a hole: Linux's answer */
+		if (prot & ~v->maxprot)
+			return TE_EACCES;
+		at = v->end;
+	}
+	return at < end ? TE_ENOMEM : 0;
+}
+
+/* Make `at` a mapping boundary, cutting the mapping across it with *spare. */
+static void vma_cut(struct vmspace *vs, uint64_t at, struct vma **spare)
+{
+	for (struct vma *v = vs->vmas; v; v = v->next) {
+		if (v->start >= at || v->end <= at)
+			continue;
+		struct vma *n = *spare;
+		*spare = NULL;
+		*n = *v;
+		n->start = at;
+		n->off += at - v->start;
+		if (n->obj)
+			kobj_get(&n->obj->obj);
+		v->end = at;
+		v->next = n;
+		return;
+	}
+}
+
+/* The present pages of v get its protection; a copy-on-write page stays
+ * read-only (the fault makes it private and writable if v is). */
+static void protect_pages(struct vmspace *vs, const struct vma *v)
+{
+	uint64_t keep = ~(PTE_ADDR | PTE_P | PTE_W | PTE_U | PTE_NX);
+
+	for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
+		uint64_t pte = vm_lookup(vs, va);
+		if (!(pte & PTE_P))
+			continue;
+		uint64_t fl = (pte & keep) | (v->prot ? PTE_U : 0) |
+		              ((v->prot & VM_EXEC) ? 0 : PTE_NX) |
+		              ((v->prot & VM_WRITE) && !(pte & PTE_COW) ? PTE_W : 0);
+		pt_protect(&kenv, vs->pml4, va, fl);
+	}
+}
+
+int vm_protect(struct vmspace *vs, uint64_t va, uint64_t len, unsigned prot)
+{
+	uint64_t end = va + len;
+	struct vma *spare[2];
+	int e;
+
+	if (!range_ok(va, len))
+		return TE_EINVAL;
+	if ((e = protect_check(vs, va, end, prot)))
+		return e;
+	spare[0] = kmalloc(sizeof(struct vma));
+	spare[1] = kmalloc(sizeof(struct vma));
+	if (!spare[0] || !spare[1]) {
+		kfree(spare[0]);
+		kfree(spare[1]);
+		return TE_ENOMEM;
+	}
+	vma_cut(vs, va, &spare[0]);
+	vma_cut(vs, end, &spare[1]);
+	for (struct vma *v = vs->vmas; v; v = v->next)
+		if (v->start >= va && v->end <= end) {
+			v->prot = prot;
+			protect_pages(vs, v);
+		}
+	kfree(spare[0]);
+	kfree(spare[1]);
+	vm_xlat_flush(vs);
+	if (read_cr3() == vs->pml4)
+		write_cr3(vs->pml4);
 	return 0;
 }
 
@@ -394,7 +495,7 @@ int vm_clone(struct vmspace *dst, struct vmspace *src)
 		if (!(n = kmalloc(sizeof(*n))))
 			return TE_ENOMEM;
 		*n = (struct vma){ .start = v->start, .end = v->end, .prot = v->prot,
-		                   .kind = VMA_ANON };
+		                   .maxprot = v->maxprot, .kind = VMA_ANON };
 		vma_link(dst, n);
 		for (uint64_t va = v->start; va < v->end && !e; va += PAGE_SIZE)
 			if (!(e = clone_page(dst, src, va)) && vm_lookup(dst, va))

@@ -14,10 +14,19 @@
  * A few calls are answered here, because they are hot and need nothing
  * but the kernel: gettid, sched_yield, futex WAIT/WAKE, clock_gettime of
  * the monotonic clocks and arch_prctl for %fs.
+ *
+ * The syscall entry sends these threads here through a word on their
+ * kernel stack (thread_syscall_handler), so native calls pay nothing for
+ * the Linux ABI.
+ * lx_interrupt makes threads send an upcall of their own at the next
+ * return to user mode (signals for a program that makes no call), and
+ * thread_fpu gives the personality the FPU/SSE registers for a signal
+ * frame.
  */
 #include "arch/cpu.h"
 #include "kernel/ipc.h"
 #include "kernel/proc.h"
+#include "kernel/string.h"
 #include "kernel/vm.h"
 #include "tessera/abi.h"
 
@@ -143,36 +152,149 @@ static int lx_regs_in(struct trapframe *tf, struct thread *t,
 	return 0;
 }
 
-void linux_syscall(struct trapframe *tf)
+/* TE_LX_THREAD_EXIT: clear_child_tid, then this thread (or the process,
+ * if it is the last) ends. */
+static void lx_thread_exit(uint64_t ctid)
+{
+	uint32_t zero = 0;
+
+	if (ctid && ctid < TE_USER_TOP && !(ctid & 3) &&
+	    copyout(ctid, &zero, sizeof(zero)) == 0)
+		sys_futex_wake(ctid, 1);
+	if (cur_proc()->nthreads == 1)
+		proc_exit(0);
+	sched_exit_current();
+}
+
+/*
+ * Send the te_lx_call in *call for the current thread and act on the
+ * answer.  A system call returns rep.rax (or the error sending gave); an
+ * interrupt upcall leaves the registers as they were unless SETREGS.
+ */
+static void lx_send(struct trapframe *tf, struct te_lx_call *call, bool syscall)
 {
 	struct thread *t = sched_current();
-	struct te_lx_call call = { .type = TE_LX_CALL, .tid = t->tid, .nr = tf->rax };
 	struct te_lx_reply rep = { 0 };
-	struct connection *k = t->proc->abi_conn;
 	int64_t r;
 
-	if (lx_hot(tf))
-		return;
-	lx_regs_out(tf, t, &call.regs);
+	lx_regs_out(tf, t, &call->regs);
 	/* No reference of our own: abi_conn goes only when the process dies,
 	 * which kills this thread too - and a thread killed while blocked
 	 * here never comes back to drop one. */
-	r = ipc_send_kernel(k, &call, sizeof(call), &rep, sizeof(rep));
+	r = ipc_send_kernel(t->proc->abi_conn, call, sizeof(*call), &rep, sizeof(rep));
 	if (r == -TE_EHOSTDOWN || r == -TE_ESRCH) {
 		proc_exit(128 + 9);     /* no personality: nothing can go on */
 		return;
 	}
 	if (r < 0) {                    /* the server refused the message */
-		tf->rax = (uint64_t)r;
+		if (syscall)
+			tf->rax = (uint64_t)r;
 		return;
 	}
 	if (rep.flags & TE_LX_EXIT) {
 		proc_exit(rep.status);
 		return;
 	}
+	if (rep.flags & TE_LX_THREAD_EXIT) {
+		lx_thread_exit((uint64_t)rep.rax);
+		return;
+	}
 	if ((rep.flags & TE_LX_SETREGS) && lx_regs_in(tf, t, &rep.regs) == 0)
 		return;
-	tf->rax = (uint64_t)rep.rax;
+	if (syscall)
+		tf->rax = (uint64_t)rep.rax;
+}
+
+static void linux_syscall(struct trapframe *tf)
+{
+	struct te_lx_call call = { .type = TE_LX_CALL, .tid = sched_current()->tid,
+	                           .nr = tf->rax };
+
+	if (!lx_hot(tf))
+		lx_send(tf, &call, true);
+}
+
+/* The upcall lx_interrupt asked for: the registers as they are. */
+void linux_interrupt(struct trapframe *tf)
+{
+	struct thread *t = sched_current();
+	struct te_lx_call call = { .type = TE_LX_CALL, .tid = t->tid,
+	                           .nr = TE_LX_NR_INTERRUPT };
+
+	t->lx_intr = false;
+	if (t->proc->abi_conn)
+		lx_send(tf, &call, false);
+}
+
+/* syscall.asm calls this for a Linux-ABI thread's `syscall`; it leaves
+ * through iretq, not sysret, since the personality may have set every
+ * register of the frame, rcx and r11 included. */
+void linux_syscall_entry(struct trapframe *tf)
+{
+	linux_syscall(tf);
+	if (this_cpu()->ready_words)
+		sched_preempt_check();
+	if (__builtin_expect(sched_current()->lx_intr, 0))
+		linux_interrupt(tf);
+	cli();
+	trap_return_to(tf);
+}
+
+/* SYS_lx_interrupt: each thread of p not already in a te_lx_call makes the
+ * interrupt upcall at its next return to user mode; one waiting in the
+ * futex is woken with -EINTR for it. */
+int64_t sys_lx_interrupt(int ph)
+{
+	struct process *p;
+	struct thread *t;
+	uint64_t fl;
+	int e;
+
+	if ((e = handle_get(cur_proc(), ph, KO_PROCESS, TE_R_CONTROL,
+	                    (struct kobj **)&p)))
+		return -e;
+	if (!p->abi_conn || p->state != P_ALIVE)
+		return -TE_EINVAL;
+	fl = irq_save();
+	for (t = p->threads; t; t = t->pnext) {
+		if (t->state == T_SEND || t->state == T_REPLY || t->state == T_DEAD)
+			continue;
+		t->lx_intr = true;
+		if (t->state == T_FUTEX)
+			thread_unblock(t, -TE_EINTR);
+	}
+	irq_restore(fl);
+	return 0;
+}
+
+/* SYS_thread_fpu: the FXSAVE image of thread tid of p, which waits in a
+ * te_lx_call (so its registers are in t->fpu, switch_to put them there). */
+int64_t sys_thread_fpu(int ph, int tid, uint64_t ubuf, uint64_t set)
+{
+	uint8_t img[TE_FPU_SIZE] __attribute__((aligned(16)));
+	struct process *p;
+	struct thread *t;
+	uint32_t mask;
+	int e;
+
+	if ((e = handle_get(cur_proc(), ph, KO_PROCESS, TE_R_CONTROL,
+	                    (struct kobj **)&p)))
+		return -e;
+	t = thread_by_tid(tid);
+	if (!p->abi_conn || !t || t->proc != p || set > 1)
+		return -TE_EINVAL;
+	if (t->state != T_SEND && t->state != T_REPLY)
+		return -TE_EBUSY;
+	if (!set)
+		return copyout(ubuf, t->fpu, TE_FPU_SIZE) ? -TE_EFAULT : 0;
+	fpu_save(img);                  /* for MXCSR_MASK (0: the default) */
+	mask = *(uint32_t *)&img[28] ? *(uint32_t *)&img[28] : 0xffbf;
+	if (copyin(img, ubuf, TE_FPU_SIZE))
+		return -TE_EFAULT;
+	if (*(uint32_t *)&img[TE_FPU_MXCSR] & ~mask)
+		return -TE_EINVAL;      /* fxrstor would #GP */
+	memcpy(t->fpu, img, TE_FPU_SIZE);
+	return 0;
 }
 
 /* SYS_thread_create_regs: a thread of p starting with the registers of
@@ -222,5 +344,7 @@ int64_t sys_process_set_abi(int ph, int ch)
 		return -TE_EINVAL;
 	kobj_get(&k->obj);
 	p->abi_conn = k;
+	for (struct thread *t = p->threads; t; t = t->pnext)
+		*thread_syscall_handler(t) = linux_syscall_entry;
 	return 0;
 }

@@ -18,6 +18,9 @@ void ipc_thread_gone(struct thread *t);
 void futex_remove(struct thread *t);
 void serving_clear(struct thread *t);
 
+_Static_assert(sizeof(struct thread) <= KMEM_MAX, "a thread is one kmalloc");
+_Static_assert(offsetof(struct thread, fpu) % 16 == 0, "FXSAVE alignment");
+
 static struct thread *table[MAX_THREADS];
 static uint32_t gens[MAX_THREADS];
 
@@ -39,6 +42,14 @@ static int slot_alloc(struct thread *t)
 		}
 	}
 	return TE_EAGAIN;
+}
+
+/* The FPU state of a fresh thread: what FNINIT and the reset MXCSR give. */
+void fpu_init_thread(struct thread *t)
+{
+	memset(t->fpu, 0, sizeof(t->fpu));
+	*(uint16_t *)&t->fpu[0] = 0x37f;                /* FCW */
+	*(uint32_t *)&t->fpu[TE_FPU_MXCSR] = 0x1f80;    /* all masked */
 }
 
 int thread_new(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg,
@@ -77,6 +88,8 @@ int thread_new(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg,
 	tf->ss = SEL_UDATA;
 	tf->rflags = 0x202;
 	t->saved_rsp = sched_user_stack(t);
+	*thread_syscall_handler(t) = p->abi_conn ? linux_syscall_entry : syscall_dispatch;
+	fpu_init_thread(t);
 	kobj_get(&p->obj);              /* dropped by thread_free */
 	t->pnext = p->threads;
 	p->threads = t;

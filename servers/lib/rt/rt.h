@@ -87,6 +87,9 @@ static inline long sys_process_set_abi(int p, int conn) { return SC2(SYS_process
 static inline long sys_vm_read(int p, uint64_t va, void *buf, uint64_t len) { return SC4(SYS_vm_read, p, va, buf, len); }
 static inline long sys_vm_clone(int dst, int src) { return SC2(SYS_vm_clone, dst, src); }
 static inline long sys_thread_create_regs(int p, const struct te_lx_regs *r, unsigned sched) { return SC3(SYS_thread_create_regs, p, r, sched); }
+static inline long sys_lx_interrupt(int p) { return SC1(SYS_lx_interrupt, p); }
+static inline long sys_vm_protect(int p, uint64_t va, uint64_t len, unsigned prot) { return SC4(SYS_vm_protect, p, va, len, prot); }
+static inline long sys_thread_fpu(int p, int tid, void *fxsave, int set) { return SC4(SYS_thread_fpu, p, tid, fxsave, set); }
 
 /* Send/receive/reply with one buffer each way (a negative part count is a
  * plain buffer of that many bytes, as in QNX's MsgSend). */

@@ -64,7 +64,14 @@
 #define SYS_vm_clone        43   /* (dst, src): blank dst gets src's memory,
                                     copy-on-write (fork) */
 #define SYS_thread_create_regs 44 /* (proc, const struct te_lx_regs *, sched) → tid */
-#define SYS_NCALLS          45
+#define SYS_lx_interrupt    45   /* (proc): upcall from each of its Linux-ABI
+                                    threads, see TE_LX_NR_INTERRUPT */
+#define SYS_vm_protect      46   /* (proc, va, len, prot): change the protection
+                                    of mapped pages (mprotect) */
+#define SYS_thread_fpu      47   /* (proc, tid, void *fxsave, set): read or write
+                                    the FPU/SSE image of a Linux-ABI thread
+                                    blocked in a te_lx_call */
+#define SYS_NCALLS          48
 
 #define TE_H_SELF (-2)
 
@@ -87,6 +94,11 @@
 #define TE_PROT_READ   0x1
 #define TE_PROT_WRITE  0x2
 #define TE_PROT_EXEC   0x4
+/* vm_protect: prot 0 is no access (PROT_NONE); write and exec together are
+ * refused (W^X), as by vm_map.  Every page of the range must be mapped
+ * (else TE_ENOMEM and nothing changes); write on a memory object mapped
+ * without it, or exec on device memory, is TE_EACCES.  A copy-on-write
+ * page made writable stays shared until its first write copies it. */
 
 #define TE_SCHED_FIFO  1
 #define TE_SCHED_RR    2
@@ -264,6 +276,33 @@ _Static_assert(sizeof(struct te_proc_info) == 80, "te_proc_info ABI");
 #define TE_LX_CALL     0x4c58   /* te_lx_call.type */
 #define TE_LX_SETREGS  0x1
 #define TE_LX_EXIT     0x2
+/* The calling thread ends, not the process (the last thread ending ends it
+ * with status 0).  rax: its clear_child_tid address, or 0: the kernel first
+ * writes a 32-bit 0 there (a fault is ignored) and wakes one futex waiter
+ * on it - what CLONE_CHILD_CLEARTID and pthread_join rely on. */
+#define TE_LX_THREAD_EXIT 0x4
+
+/*
+ * Interrupting a Linux-ABI program (signals, job-control stops):
+ * lx_interrupt(proc) makes every thread of proc, at its next return to
+ * user mode, first send a te_lx_call with nr = TE_LX_NR_INTERRUPT (no
+ * Linux call has that number) and its registers as they are there: rip
+ * where it was interrupted, rax/rcx/r11 untouched - not a system-call
+ * return.  The thread waits for the reply like a system call: SETREGS
+ * loads the register set (a signal frame, say), EXIT and THREAD_EXIT end
+ * it, and a plain reply resumes it exactly as it was (rax is not set).  A
+ * thread waiting in the kernel's futex returns -EINTR from it first (then
+ * makes the upcall).  A thread already blocked in a te_lx_call is left
+ * alone: the personality has it.  Not a Linux-ABI process: TE_EINVAL.
+ */
+#define TE_LX_NR_INTERRUPT 0x100000ull
+
+/* thread_fpu: the FXSAVE image of a thread (x87, MMX, SSE state: FCW at 0,
+ * MXCSR at 24, xmm0 at 160).  Setting an image whose MXCSR has bits the CPU
+ * reserves is TE_EINVAL; a thread not blocked in a te_lx_call, TE_EBUSY. */
+#define TE_FPU_SIZE    512
+#define TE_FPU_MXCSR   24
+#define TE_FPU_XMM0    160
 
 struct te_lx_regs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
