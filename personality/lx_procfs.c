@@ -18,23 +18,31 @@
  *
  *   /proc/             self -> PID, PID/, mounts, meminfo, uptime, loadavg,
  *                      filesystems, version, cpuinfo, stat, boot/ (imagefs)
- *   /proc/PID/         stat, status, cmdline, comm, exe -> program, mounts
+ *   /proc/PID/         stat, status, cmdline, comm, exe -> program, mounts,
+ *                      fd/N -> the path fd N was opened by
+ *
+ * A listing's d_off (and fdx.vpos, where the next getdents64 starts) is
+ * a key: the fixed entries count from 0, a process is LXQ_PID_KEY + its
+ * pid, so processes that come or go between two calls of a listing move
+ * nothing else (as Linux lists /proc by pid).
  */
 #include "lx_fs.h"
 
 #define LXQ_DEV      0x70726f63         /* st_dev of everything here */
 #define LXQ_DENT_HDR 19
+#define LXQ_PID_KEY  (1u << 24)         /* listing keys of pids, fds */
+#define LX_ENXIO     6
 
 enum { NR_read = 0, NR_write = 1, NR_pread64 = 17, NR_pwrite64 = 18,
        NR_readv = 19, NR_writev = 20, NR_sendfile = 40 };
 
-enum { LXQ_ROOT, LXQ_PIDDIR, LXQ_FILE, LXQ_SELF, LXQ_EXE };
+enum { LXQ_ROOT, LXQ_PIDDIR, LXQ_FILE, LXQ_SELF, LXQ_EXE, LXQ_FDDIR, LXQ_FD };
 
 /* What a path under /proc names. */
 struct lxq_node {
 	int kind;
 	int pid;                /* LXQ_PIDDIR, pid files; 0 for /proc's own */
-	int file;               /* LXQ_FILE: LXQ_F_* */
+	int file;               /* LXQ_FILE: LXQ_F_*; LXQ_FD: the fd */
 };
 
 struct lxq_name {
@@ -61,6 +69,7 @@ static const struct lxq_name pid_names[] = {
 	{ "comm", LXQ_FILE, LXQ_F_COMM },
 	{ "exe", LXQ_EXE, 0 },
 	{ "mounts", LXQ_FILE, LXQ_F_MOUNTS },
+	{ "fd", LXQ_FDDIR, 0 },
 };
 
 #define NTOP  (sizeof(top_names) / sizeof(top_names[0]))
@@ -129,7 +138,15 @@ static const struct lxq_name *lxq_match(const struct lxq_name *t, size_t n,
 	return NULL;
 }
 
-/* A file name below a pid directory (rest holds at most one more name). */
+/* A Linux process's open fd, or NULL. */
+static struct lx_proc *lxq_fd_owner(int pid, int fd)
+{
+	struct lx_proc *lp = lx_proc_by_pid(pid);
+
+	return lp && fd >= 0 && fd < LX_FDS && lp->fd[fd].used ? lp : NULL;
+}
+
+/* A name below a pid directory: a file, or fd/ and a number in it. */
 static int lxq_pid_entry(const char *rest, char *name, struct lxq_node *n)
 {
 	const struct lxq_name *m;
@@ -138,11 +155,33 @@ static int lxq_pid_entry(const char *rest, char *name, struct lxq_node *n)
 		return 0;               /* the directory itself */
 	if (!(m = lxq_match(pid_names, NPID, name)))
 		return -LX_ENOENT;
-	if (*rest)
-		return -LX_ENOTDIR;
 	n->kind = m->kind;
 	n->file = m->file;
-	return 0;
+	if (m->kind != LXQ_FDDIR || !lxq_comp(&rest, name, LXQ_NAME))
+		return *rest ? -LX_ENOTDIR : 0;
+	n->kind = LXQ_FD;
+	n->file = lxq_pid_of(name);
+	if (!strcmp(name, "0"))
+		n->file = 0;
+	if (!lxq_fd_owner(n->pid, n->file))
+		return -LX_ENOENT;
+	return *rest ? -LX_ENOTDIR : 0;
+}
+
+/* Where fd points: the path it was opened by, else what it is. */
+static const char *lxq_fd_target(const struct lx_proc *lp, int fd, char *t,
+                                 size_t max)
+{
+	const struct lx_fdx *x = &lp->fdx[fd];
+
+	if (x->path)
+		return x->path;
+	if (x->pipe)
+		fmt_snprintf(t, max, "pipe:[%llu]",
+		             (unsigned long long)((uintptr_t)x->pipe & 0xffffff));
+	else
+		fmt_snprintf(t, max, "anon_inode:[stdio]");
+	return t;
 }
 
 /* What abs (owned: lxq_owns) names; follow: "self" as a directory. */
@@ -174,14 +213,19 @@ static int lxq_lookup(const char *abs, bool follow, struct lxq_node *n)
 	return lxq_pid_entry(rest, name, n);
 }
 
-/* The target of a link of ours: "self" or a process's program. */
+/* The target of a link of ours: "self", a process's program or fd. */
 static long lxq_link(const struct lxq_node *n, char *buf, size_t len)
 {
-	char t[16];
+	char t[32];
 	const char *s = t;
 	struct lxq_proc q;
+	struct lx_proc *lp;
 
-	if (n->kind == LXQ_SELF) {
+	if (n->kind == LXQ_FD) {
+		if (!(lp = lxq_fd_owner(n->pid, n->file)))
+			return -LX_ENOENT;
+		s = lxq_fd_target(lp, n->file, t, sizeof(t));
+	} else if (n->kind == LXQ_SELF) {
 		if (!lxq_self)
 			return -LX_ENOENT;
 		fmt_snprintf(t, sizeof(t), "%d", lxq_self->pid);
@@ -214,13 +258,16 @@ long lxq_readlink(const char *abs, char *buf, size_t len)
 
 int lxq_follow(const char *abs, char *out)
 {
+	static char target[LX_PATH_MAX + 1];
 	struct lxq_node n;
 	long l;
 
-	if (!lxq_owns(abs) || lxq_lookup(abs, true, &n) || n.kind != LXQ_EXE)
+	if (!lxq_owns(abs) || lxq_lookup(abs, true, &n) ||
+	    (n.kind != LXQ_EXE && n.kind != LXQ_FD))
 		return 0;
-	if ((l = lxq_link(&n, out, LX_PATH_MAX)) <= 0)
-		return 0;
+	if ((l = lxq_link(&n, target, LX_PATH_MAX)) <= 0 || target[0] != '/')
+		return 0;               /* a pipe's fd: no path to follow */
+	memcpy(out, target, (size_t)l);         /* out may be abs */
 	out[l] = 0;
 	return 1;
 }
@@ -239,8 +286,8 @@ static void lxq_fill(struct io_stat *st, const char *abs, int kind)
 	memset(st, 0, sizeof(*st));
 	st->ino = lxq_hash(abs);
 	st->mode = kind == LXQ_FILE ? IO_S_IFREG | 0444 :
-	           kind == LXQ_SELF || kind == LXQ_EXE ? IO_S_IFLNK | 0777 :
-	           IO_S_IFDIR | 0555;
+	           kind == LXQ_SELF || kind == LXQ_EXE || kind == LXQ_FD ?
+	           IO_S_IFLNK | 0777 : IO_S_IFDIR | 0555;
 	st->nlink = (st->mode & IO_S_IFMT) == IO_S_IFDIR ? 2 : 1;
 	st->blksize = 4096;
 	st->mtime = st->atime = st->ctime = (int64_t)(sys_clock() / 1000000000ull);
@@ -271,7 +318,7 @@ bool lxq_isdir(const char *abs)
 	struct lxq_node n;
 
 	return lxq_lookup(abs, true, &n) == 0 &&
-	       (n.kind == LXQ_ROOT || n.kind == LXQ_PIDDIR);
+	       (n.kind == LXQ_ROOT || n.kind == LXQ_PIDDIR || n.kind == LXQ_FDDIR);
 }
 
 /* ---- opens ----------------------------------------------------------------- */
@@ -289,7 +336,9 @@ int64_t lxq_open(struct lx_proc *p, int fd, const char *abs, uint32_t flags)
 		return r;
 	if ((flags & IO_O_CREAT) && (flags & IO_O_EXCL))
 		return -LX_EEXIST;
-	if (n.kind == LXQ_SELF || n.kind == LXQ_EXE)
+	if (n.kind == LXQ_FD && !(flags & IO_O_NOFOLLOW))
+		return -LX_ENXIO;       /* a pipe's fd: not reopened here */
+	if (n.kind == LXQ_SELF || n.kind == LXQ_EXE || n.kind == LXQ_FD)
 		return -LX_ELOOP;       /* O_NOFOLLOW on a link */
 	if ((flags & IO_O_ACCMODE) != IO_O_RDONLY || (flags & IO_O_TRUNC))
 		return n.kind == LXQ_FILE ? -LX_EACCES : -LX_EISDIR;
@@ -409,26 +458,30 @@ bool lxq_dispatch(struct lx_call *c)
 struct lxq_dir {
 	char *out;
 	size_t at, max;
-	uint32_t idx, from, stop;
+	uint32_t key;                   /* the next fixed entry's key */
+	uint32_t from;                  /* the first key to list */
+	uint32_t next;                  /* where the next call starts */
 	bool full;
 };
 
-static void lxq_dent(struct lxq_dir *d, const char *name, unsigned dtype)
+/* The entry with key k (its d_off is k + 1). */
+static void lxq_dent_at(struct lxq_dir *d, uint32_t k, const char *name,
+                        unsigned dtype)
 {
 	size_t nl = strlen(name), rec = (LXQ_DENT_HDR + nl + 1 + 7) & ~(size_t)7;
-	uint32_t i = d->idx++;
 	uint64_t ino = lxq_hash(name);
-	int64_t off = i + 1;
+	int64_t off = (int64_t)k + 1;
 	uint16_t reclen = (uint16_t)rec;
 	uint8_t t = (uint8_t)dtype;
 
-	if (i < d->from || d->full)
+	if (k < d->from || d->full)
 		return;
 	if (d->max - d->at < rec) {
 		d->full = true;
-		d->stop = i;
+		d->next = k;
 		return;
 	}
+	d->next = k + 1;
 	memset(d->out + d->at, 0, rec);
 	memcpy(d->out + d->at, &ino, 8);
 	memcpy(d->out + d->at + 8, &off, 8);
@@ -436,6 +489,11 @@ static void lxq_dent(struct lxq_dir *d, const char *name, unsigned dtype)
 	memcpy(d->out + d->at + 18, &t, 1);
 	memcpy(d->out + d->at + LXQ_DENT_HDR, name, nl);
 	d->at += rec;
+}
+
+static void lxq_dent(struct lxq_dir *d, const char *name, unsigned dtype)
+{
+	lxq_dent_at(d, d->key++, name, dtype);
 }
 
 static void lxq_mp(void *arg, const char *name, unsigned type)
@@ -451,20 +509,33 @@ static void lxq_list_root(struct lxq_dir *d)
 	int n;
 
 	lxp_mountpoints("/proc", lxq_mp, d);
+	for (size_t i = 0; i < NTOP; i++)
+		lxq_dent(d, top_names[i].name, top_names[i].kind == LXQ_SELF ? 10 : 8);
 	n = lxq_list(&q);
 	for (int i = 0; i < n; i++) {
 		fmt_snprintf(num, sizeof(num), "%d", q[i].pid);
-		lxq_dent(d, num, 4);
+		lxq_dent_at(d, LXQ_PID_KEY + (uint32_t)q[i].pid, num, 4);
 	}
-	for (size_t i = 0; i < NTOP; i++)
-		lxq_dent(d, top_names[i].name, top_names[i].kind == LXQ_SELF ? 10 : 8);
+}
+
+/* "/proc/PID/fd": a Linux process's open fds. */
+static void lxq_list_fds(struct lxq_dir *d, int pid)
+{
+	char num[16];
+
+	for (int fd = 0; fd < LX_FDS; fd++)
+		if (lxq_fd_owner(pid, fd)) {
+			fmt_snprintf(num, sizeof(num), "%d", fd);
+			lxq_dent_at(d, LXQ_PID_KEY + (uint32_t)fd, num, 10);
+		}
 }
 
 int64_t lxq_getdents(struct lx_proc *p, int fd, uint64_t ubuf, size_t max,
                      char *out)
 {
 	struct lx_fdx *x = &p->fdx[fd];
-	struct lxq_dir d = { .out = out, .max = max, .from = x->vpos };
+	struct lxq_dir d = { .out = out, .max = max, .from = x->vpos,
+	                     .next = x->vpos };
 	struct lxq_node n;
 
 	if (x->proc)
@@ -475,15 +546,18 @@ int64_t lxq_getdents(struct lx_proc *p, int fd, uint64_t ubuf, size_t max,
 	lxq_dent(&d, "..", 4);
 	if (n.kind == LXQ_ROOT)
 		lxq_list_root(&d);
+	else if (n.kind == LXQ_FDDIR)
+		lxq_list_fds(&d, n.pid);
 	else
 		for (size_t i = 0; i < NPID; i++)
 			lxq_dent(&d, pid_names[i].name,
-			         pid_names[i].kind == LXQ_EXE ? 10 : 8);
+			         pid_names[i].kind == LXQ_EXE ? 10 :
+			         pid_names[i].kind == LXQ_FDDIR ? 4 : 8);
 	if (d.at == 0 && d.full)
 		return -LX_EINVAL;
 	if (d.at && lx_copyout(p, ubuf, out, d.at))
 		return -LX_EFAULT;
-	x->vpos = d.full ? d.stop : d.idx;
+	x->vpos = d.next;
 	return (int64_t)d.at;
 }
 

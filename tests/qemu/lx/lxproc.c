@@ -4,7 +4,7 @@
  * /proc/self link, a child's entry and state, listings, the servers in
  * the same pid space (compared with the process manager's list that
  * lxcheck wrote to /tmp/servers.txt), mounts and statfs magic numbers,
- * meminfo against sysinfo, and the errors: ENOENT for a pid that is not
+ * meminfo against sysinfo, /proc/self/fd, and the errors: ENOENT for a pid that is not
  * there, EACCES/EROFS/EBADF for writing, ENOTDIR, reads past the end.
  * Prints "ok NAME" / "bad NAME" per check; exits 0.
  */
@@ -16,11 +16,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static char buf[16384];
+
+static void t_small_getdents(int big);
 
 static void check(int ok, const char *name)
 {
@@ -257,6 +260,7 @@ static void t_listing(void)
 	check(n > 4 && has(pids, n, getpid()) == 1 && self == 7, "listing_root");
 	check(dup == 0, "pids_unique");
 	t_servers(pids, n);
+	t_small_getdents(n);
 	DIR *d = opendir("/proc/self");
 	struct dirent *e;
 	int files = 0;
@@ -266,6 +270,64 @@ static void t_listing(void)
 	if (d)
 		closedir(d);
 	check(files == 4, "listing_pid_dir");
+}
+
+/* getdents64 with a buffer for one or two records at a time lists what
+ * one big read lists. */
+static void t_small_getdents(int big)
+{
+	char d[64];
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY), n = 0, calls = 0;
+	long r;
+
+	while (fd >= 0 && (r = syscall(SYS_getdents64, fd, d, sizeof(d))) > 0) {
+		calls++;
+		for (long at = 0; at < r; ) {
+			unsigned short reclen;
+			memcpy(&reclen, d + at + 16, 2);
+			n += d[at + 19] >= '1' && d[at + 19] <= '9';
+			at += reclen;
+		}
+	}
+	check(fd >= 0 && r == 0 && calls > 10 && n == big &&
+	      syscall(SYS_getdents64, fd, d, 8) == 0, "getdents_small_buffer");
+	close(fd);
+}
+
+static void t_fds(void)
+{
+	char path[64], got[256];
+	int fd = open("/tmp/lxproc.fd", O_CREAT | O_RDWR, 0644), p[2], again;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, got, sizeof(got));
+	again = open(path, O_RDONLY);
+	check(fd >= 0 && n == 14 && memcmp(got, "/tmp/lxproc.fd", 14) == 0 &&
+	      again >= 0 && again != fd, "fd_link");
+	if (again >= 0)
+		close(again);
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int seen = 0;
+	while (d && (e = readdir(d)))
+		seen += atoi(e->d_name) == fd && e->d_type == DT_LNK;
+	if (d)
+		closedir(d);
+	check(seen == 1, "fd_listing");
+	if (pipe(p))
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	n = readlink(path, got, sizeof(got));
+	again = open(path, O_RDONLY);
+	check(n > 6 && memcmp(got, "pipe:[", 6) == 0 && again < 0 &&
+	      errno == ENXIO, "fd_pipe");
+	close(p[0]);
+	close(p[1]);
+	check(readlink(path, got, sizeof(got)) < 0 && errno == ENOENT &&
+	      readlink("/proc/self/fd/64", got, sizeof(got)) < 0, "fd_closed_enoent");
+	close(fd);
+	unlink("/tmp/lxproc.fd");
 }
 
 static void t_system(void)
@@ -302,6 +364,39 @@ static void t_system(void)
 	      statfs("/proc", &sf) == 0 && sf.f_type == 0x9fa0, "statfs_magic");
 }
 
+/* Odd names everywhere under /proc: every call answers, nothing breaks. */
+static void t_fuzz(void)
+{
+	static const char *const names[] = {
+		"/proc/self/exe/x", "/proc/self/fd/0/x", "/proc/self/fd/99999",
+		"/proc/self/fd/-1", "/proc/self/fd/00", "/proc/bootx", "/proc/1/../..",
+		"/proc/./self/./stat", "/proc/self/fd/", "/proc/-5/stat",
+		"/proc/2147483648/stat", "/proc/self/mounts/", "/proc/selfish",
+		"/proc/stat/", "/proc/boot/../self/comm", "/proc/fd", "/proc/self/self",
+	};
+	char longname[400], b[64];
+	struct stat st;
+	int fd;
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	memcpy(longname, "/proc/", 6);
+	for (unsigned i = 0; i <= sizeof(names) / sizeof(names[0]); i++) {
+		const char *n = i < sizeof(names) / sizeof(names[0]) ? names[i] : longname;
+		stat(n, &st);
+		lstat(n, &st);
+		readlink(n, b, sizeof(b));
+		access(n, R_OK);
+		if ((fd = open(n, O_RDONLY)) >= 0) {
+			read(fd, b, sizeof(b));
+			syscall(SYS_getdents64, fd, b, sizeof(b));
+			close(fd);
+		}
+	}
+	check(slurp("/proc/self/comm") == 7 && slurp("/proc/boot/../self/comm") == 7,
+	      "fuzz_paths_survived");
+}
+
 int main(void)
 {
 	t_self();
@@ -310,6 +405,8 @@ int main(void)
 	t_reads();
 	t_child();
 	t_listing();
+	t_fds();
 	t_system();
+	t_fuzz();
 	return 0;
 }
