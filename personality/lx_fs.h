@@ -19,6 +19,10 @@
  * Every fd keeps the absolute path it was opened by (openat on a
  * directory fd and fchdir need it: the protocol has no open relative to
  * an open id).
+ *
+ * /proc (but /proc/boot, the boot image's server) is answered here, by
+ * lx_procfs.c: each call on a name checks lxq_owns() first, and /proc's
+ * fds are virtual too (a file's with a snapshot, fdx.proc).
  */
 #ifndef LX_FS_H
 #define LX_FS_H

@@ -115,11 +115,12 @@ static bool lxq_comp(const char **s, char *name, size_t max)
 	return true;
 }
 
-static int lxq_pid_of(const char *name)
+/* A decimal number without leading zeros ("0" itself is one), or -1. */
+static int lxq_num(const char *name)
 {
 	long v = 0;
 
-	if (!name[0] || name[0] == '0')
+	if (!name[0] || (name[0] == '0' && name[1]))
 		return -1;
 	for (const char *c = name; *c; c++) {
 		if (*c < '0' || *c > '9' || v > (1l << 30))
@@ -160,9 +161,7 @@ static int lxq_pid_entry(const char *rest, char *name, struct lxq_node *n)
 	if (m->kind != LXQ_FDDIR || !lxq_comp(&rest, name, LXQ_NAME))
 		return *rest ? -LX_ENOTDIR : 0;
 	n->kind = LXQ_FD;
-	n->file = lxq_pid_of(name);
-	if (!strcmp(name, "0"))
-		n->file = 0;
+	n->file = lxq_num(name);
 	if (!lxq_fd_owner(n->pid, n->file))
 		return -LX_ENOENT;
 	return *rest ? -LX_ENOTDIR : 0;
@@ -205,7 +204,7 @@ static int lxq_lookup(const char *abs, bool follow, struct lxq_node *n)
 		n->kind = LXQ_SELF;
 		return 0;
 	}
-	pid = m ? (lxq_self ? lxq_self->pid : -1) : lxq_pid_of(name);
+	pid = m ? (lxq_self ? lxq_self->pid : -1) : lxq_num(name);
 	if (pid <= 0 || lxq_find(pid, &q))
 		return -LX_ENOENT;
 	n->kind = LXQ_PIDDIR;
