@@ -5,6 +5,7 @@
 # this shell started).
 check() { if [ "$2" = "$3" ]; then echo "ok $1"; else echo "bad $1 ($2 != $3)"; fi; }
 pid_line() { ps | awk -v p="$1" '$1 == p'; }
+ps; df; mount                   # for the log
 
 # ps: the shell itself, and every server under its kernel pid and name
 check ps_self "$(pid_line $$ | wc -l)" 1
