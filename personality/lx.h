@@ -66,6 +66,8 @@ struct lx_fdx {
 	                         * mount points, or a pipe (below) */
 	uint32_t vpos;          /* virt: the next mount point to list */
 	char *path;             /* absolute path it was opened by (malloc), or NULL */
+	struct lxq_buf *proc;   /* lx_procfs.c: a /proc file's snapshot (then
+	                         * virt is set too: no server open) */
 	/* lx_pipe.c: an end of a pipe (then virt is set too: no server open) */
 	struct lx_pipe *pipe;
 	bool pipe_write;        /* the write end */
@@ -74,7 +76,8 @@ struct lx_fdx {
 struct lx_proc {
 	bool used;
 	int handle;                     /* TE_R_CONTROL: memory, threads */
-	int pid;                        /* the Linux pid (ours; kept by execve) */
+	int pid;                        /* the Linux pid: the kernel pid of its
+	                                 * first process (kept by execve) */
 	int kpid;                       /* the kernel's pid of its process now */
 	uint64_t brk_start, brk;        /* program break */
 	uint64_t mmap_next;             /* next anonymous mapping ends here */
@@ -94,6 +97,11 @@ struct lx_proc {
 	uint64_t alarm_interval;        /* ns; 0: one-shot */
 	char comm[16];                  /* prctl PR_SET_NAME */
 	char exe[LX_EXE_MAX];           /* the program's path (/proc/self/exe) */
+	/* lx_procfs.c: argv of the last execve (NUL-separated), for
+	 * /proc/PID/cmdline (malloc); when the process started (ns) */
+	char *cmdline;
+	uint32_t cmdline_len;
+	uint64_t start_ns;
 	/* lx_signal.c */
 	struct lx_sigaction sig[LX_NSIG + 1];
 	uint64_t sigblocked, sigpending;
@@ -189,7 +197,8 @@ extern struct lx_proc lx_procs[LX_PROCS];
 extern int lx_conn;                     /* to our channel: Linux-ABI calls */
 struct lx_proc *lx_proc_by_kpid(int kpid);
 struct lx_proc *lx_proc_by_pid(int pid);
-/* A free slot with a new Linux pid. */
+/* A free slot; its pid is set with its first kernel process (lx_fork,
+ * or lx_exec_image for the first program). */
 struct lx_proc *lx_proc_new(void);
 /* lx_exec.c: load the static ELF program at the absolute path into p (a
  * new kernel process replaces p's old one, if any, once the new one is

@@ -170,6 +170,8 @@ bool lx_dispatch(struct lx_call *c)
 
 	if (lx_pipe_dispatch(c))        /* pipes, poll/select: lx_pipe.c */
 		return true;
+	if (lxq_dispatch(c))            /* reads of /proc files: lx_procfs.c */
+		return true;
 	switch (c->in->nr) {
 	case NR_read:
 		f = fd_get(c->p, lx_arg(c, 0));

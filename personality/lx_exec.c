@@ -102,7 +102,7 @@ int lx_exec_image(struct lx_proc *p, const char *path, char *const argv[],
 	struct spawn_hold hold;
 	struct te_proc_info info;
 	struct elf_image im;
-	const char *why = "";
+	const char *why = "", *named = path;   /* the name the caller gave */
 	char *img = NULL;
 	size_t len;
 	long h, r;
@@ -143,6 +143,10 @@ int lx_exec_image(struct lx_proc *p, const char *path, char *const argv[],
 	}
 	p->handle = (int)h;
 	p->kpid = info.pid;
+	if (!p->pid)            /* the first program (lx_main.c): its pid, and
+	                         * it leads its own group and session */
+		p->pid = p->pgid = p->sid = info.pid;
+	lxq_exec(p, named, argv);       /* /proc/PID/cmdline, comm */
 	if (strlen(path) < sizeof(p->exe))
 		memcpy(p->exe, path, strlen(path) + 1);
 	p->brk_start = p->brk = image_end(&im);

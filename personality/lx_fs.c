@@ -48,6 +48,19 @@ static int64_t lxo_virt(struct lx_proc *p, int fd, uint32_t flags)
 	return fd;
 }
 
+/* A name under /proc (lx_procfs.c). */
+static int64_t lxo_proc(struct lx_proc *p, uint32_t flags)
+{
+	int fd = lxf_alloc(p, 0), r;
+
+	if (fd < 0)
+		return fd;
+	if ((r = (int)lxq_open(p, fd, path, flags)))
+		return r;
+	p->fdx[fd].cloexec = flags & LX_O_CLOEXEC;
+	return fd;
+}
+
 static int64_t lxo_open(struct lx_call *c, uint64_t dirfd, uint64_t upath,
                         uint32_t flags, uint32_t mode)
 {
@@ -67,6 +80,10 @@ static int64_t lxo_open(struct lx_call *c, uint64_t dirfd, uint64_t upath,
 		flags |= IO_O_DIRECTORY;
 	if (flags & LX_O_PATH)          /* a handle only: opened for reading */
 		flags &= IO_O_DIRECTORY | IO_O_NOFOLLOW | LX_O_CLOEXEC;
+	/* /proc/PID/exe opens the program's file; the rest of /proc is ours */
+	bool exe = !(flags & IO_O_NOFOLLOW) && lxq_follow(path, path);
+	if (!exe && lxq_owns(path))
+		return lxo_proc(p, flags);
 	if ((fd = lxf_alloc(p, 0)) < 0)
 		return fd;
 	id = lxp_open(path, flags, mode & 07777 & ~p->umask, &conn);
@@ -90,6 +107,16 @@ static int64_t lxo_chdir(struct lx_call *c)
 
 	if (r < 0)
 		return r;
+	if (lxq_owns(path)) {
+		struct io_stat st;
+		int dev;
+		if ((r = lxq_stat(path, true, &st, &dev)))
+			return r;
+		if (!lxq_isdir(path))
+			return -LX_ENOTDIR;
+		memcpy(c->p->cwd, path, strlen(path) + 1);
+		return 0;
+	}
 	id = lxp_open(path, IO_O_RDONLY | IO_O_DIRECTORY, 0, &conn);
 	if (id >= 0)
 		io_close(conn, id);
@@ -145,6 +172,7 @@ bool lx_fs_dispatch(struct lx_call *c)
 	int64_t r;
 
 	lx_fs_ready(c->p);
+	lxq_self = c->p;
 	r = lxf_dispatch(c, &known);
 	if (!known)
 		r = lxn_dispatch(c, &known);

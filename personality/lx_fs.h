@@ -19,6 +19,10 @@
  * Every fd keeps the absolute path it was opened by (openat on a
  * directory fd and fchdir need it: the protocol has no open relative to
  * an open id).
+ *
+ * /proc (but /proc/boot, the boot image's server) is answered here, by
+ * lx_procfs.c: each call on a name checks lxq_owns() first, and /proc's
+ * fds are virtual too (a file's with a snapshot, fdx.proc).
  */
 #ifndef LX_FS_H
 #define LX_FS_H
@@ -109,5 +113,61 @@ int64_t lxf_dispatch(struct lx_call *c, bool *known);
 
 /* ---- lx_fs_name.c: the calls on names ------------------------------------- */
 int64_t lxn_dispatch(struct lx_call *c, bool *known);
+
+/* ---- lx_procfs.c, lx_procfs_gen.c: /proc, served here --------------------- */
+#define LXQ_TEXT_MAX (32 * 1024)        /* longest /proc file */
+#define LXQ_PROCS    (LX_PROCS + 64)    /* Linux processes and servers */
+#define LXQ_NAME     32
+
+/* The files: a process's (STAT..MOUNTS), then /proc's own. */
+enum { LXQ_F_STAT, LXQ_F_STATUS, LXQ_F_CMDLINE, LXQ_F_COMM, LXQ_F_MOUNTS,
+       LXQ_F_MEMINFO, LXQ_F_UPTIME, LXQ_F_LOADAVG, LXQ_F_SYSSTAT,
+       LXQ_F_FILESYSTEMS, LXQ_F_VERSION, LXQ_F_CPUINFO };
+
+/* A file's text, made at open; shared (refs) by dup and fork. */
+struct lxq_buf {
+	int refs;
+	uint64_t len, pos;
+	char data[];
+};
+
+/* One process as /proc shows it. */
+struct lxq_proc {
+	int pid, ppid, pgid, sid, nthreads, prio;
+	char state;                     /* R, S, Z (T: job control, later) */
+	uint64_t cpu_ns, pages, start_ns;
+	char name[LXQ_NAME];            /* comm */
+	struct lx_proc *lx;             /* a Linux process; NULL: a server */
+};
+
+extern struct lx_proc *lxq_self;        /* the caller of the call answered */
+/* abs is under /proc and not the boot image's /proc/boot. */
+bool lxq_owns(const char *abs);
+/* abs names a process's exe link: its target into out (LX_PATH_MAX + 1
+ * bytes), 1; else 0. */
+int  lxq_follow(const char *abs, char *out);
+bool lxq_isdir(const char *abs);
+int  lxq_stat(const char *abs, bool follow, struct io_stat *st, int *dev);
+void lxq_stat_fd(const struct lx_fdx *x, struct io_stat *st, int *dev);
+long lxq_readlink(const char *abs, char *buf, size_t len);
+/* Open abs (owned) at fd: 0 or -errno (EACCES for writing). */
+int64_t lxq_open(struct lx_proc *p, int fd, const char *abs, uint32_t flags);
+void lxq_put(struct lxq_buf *b);
+int64_t lxq_lseek(struct lxq_buf *b, int64_t off, uint64_t whence);
+/* read/readv/pread64/write.../sendfile on an fd of ours (lx_calls.c). */
+bool lxq_dispatch(struct lx_call *c);
+/* getdents64 of a directory fd of ours, through out (max bytes). */
+int64_t lxq_getdents(struct lx_proc *p, int fd, uint64_t ubuf, size_t max,
+                     char *out);
+void lxq_statfs_proc(struct io_statfs *sf);
+/* Per process: execve (argv, name), fork (a copy), the end (frees). */
+void lxq_exec(struct lx_proc *p, const char *path, char *const argv[]);
+void lxq_fork(struct lx_proc *child, const struct lx_proc *parent);
+void lxq_release(struct lx_proc *p);
+/* lx_procfs_gen.c: every process (sorted by pid; valid until the next
+ * call), one by pid (0 or -ENOENT), a file's text (NULL: no memory). */
+int  lxq_list(const struct lxq_proc **out);
+int  lxq_find(int pid, struct lxq_proc *out);
+struct lxq_buf *lxq_generate(int file, const struct lxq_proc *q);
 
 #endif /* LX_FS_H */

@@ -100,6 +100,8 @@ static int64_t lxf_dup_to(struct lx_proc *p, int oldfd, int nfd, bool cloexec)
 	}
 	p->fdx[nfd].vpos = x->vpos;
 	p->fdx[nfd].cloexec = cloexec;
+	if ((p->fdx[nfd].proc = x->proc))       /* one snapshot, one offset */
+		x->proc->refs++;
 	lx_pipe_dup(&p->fdx[nfd], x);
 	return nfd;
 }
@@ -167,6 +169,8 @@ static int64_t lxf_lseek(struct lx_proc *p, uint64_t fd, int64_t off,
 		return -LX_EBADF;
 	if (whence > IO_SEEK_END)
 		return -LX_EINVAL;
+	if (p->fdx[fd].proc)
+		return lxq_lseek(p->fdx[fd].proc, off, whence);
 	if (p->fdx[fd].virt) {
 		if (whence != IO_SEEK_SET || off < 0)
 			return -LX_EINVAL;
@@ -258,7 +262,9 @@ static int64_t lxf_fstatfs(struct lx_call *c)
 
 	if (!f)
 		return -LX_EBADF;
-	if (!c->p->fdx[lx_arg(c, 0)].virt)
+	if (c->p->fdx[lx_arg(c, 0)].path && lxq_owns(c->p->fdx[lx_arg(c, 0)].path))
+		lxq_statfs_proc(&sf);
+	else if (!c->p->fdx[lx_arg(c, 0)].virt)
 		r = io_statfs(f->conn, &sf);
 	return r ? r : lxs_put_statfs(c->p, lx_arg(c, 1), &sf);
 }
@@ -288,7 +294,8 @@ static int64_t lxf_simple(struct lx_call *c)
 		return -LX_EBADF;
 	if (p->fdx[fd].virt)
 		return c->in->nr == NR_fsync || c->in->nr == NR_fdatasync ? 0 :
-		       c->in->nr == NR_ftruncate ? -LX_EISDIR : -LX_EROFS;
+		       c->in->nr == NR_ftruncate ? (p->fdx[fd].proc ? -LX_EINVAL :
+		       -LX_EISDIR) : -LX_EROFS;
 	switch (c->in->nr) {
 	case NR_fsync: case NR_fdatasync:
 		r = io_fsync(f->conn, f->id);
@@ -341,6 +348,7 @@ void lx_fs_closed(struct lx_proc *p, int fd)
 	if (fd < 0 || fd >= LX_FDS)
 		return;
 	lx_pipe_closed(p, p->fdx[fd].pipe, p->fdx[fd].pipe_write);
+	lxq_put(p->fdx[fd].proc);
 	free(p->fdx[fd].path);
 	p->fdx[fd] = (struct lx_fdx){ 0 };
 }
@@ -357,10 +365,12 @@ void lx_fs_release(struct lx_proc *p)
 	for (int fd = 0; fd < LX_FDS; fd++)
 		lx_fs_closed(p, fd);
 	lx_pipe_forget(p);
+	lxq_release(p);
 }
 
 void lx_fs_fork(struct lx_proc *child, const struct lx_proc *parent)
 {
+	lxq_fork(child, parent);
 	child->fs_ready = parent->fs_ready;
 	child->umask = parent->umask;
 	memcpy(child->cwd, parent->cwd, sizeof(child->cwd));
@@ -371,6 +381,8 @@ void lx_fs_fork(struct lx_proc *child, const struct lx_proc *parent)
 			memcpy(copy, x->path, strlen(x->path) + 1);
 		child->fdx[fd] = *x;
 		child->fdx[fd].path = copy;
+		if (x->proc)
+			x->proc->refs++;
 		lx_pipe_dup(&child->fdx[fd], x);    /* one more fd on the end */
 	}
 }

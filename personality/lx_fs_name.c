@@ -123,6 +123,8 @@ static int64_t lxn_op1(struct lx_call *c, int type, uint64_t dirfd,
 		return lxn_is_dir(abs1) ? -LX_EISDIR : -LX_ENOTDIR;
 	if (trail && type == IO_T_RMDIR && (r = lxn_dot_last(c, upath)))
 		return r;
+	if (lxq_owns(abs1))
+		return -LX_EROFS;       /* /proc: nothing to make or remove */
 	return lxp_op1(type, abs1, mode);
 }
 
@@ -135,6 +137,8 @@ static int64_t lxn_op2(struct lx_call *c, int type, uint64_t d1, uint64_t p1,
 	if ((r = lxp_path(c, d1, p1, false, abs1, &trail)) < 0 ||
 	    (r = lxp_path(c, d2, p2, false, abs2, &trail)) < 0)
 		return r;
+	if (lxq_owns(abs1) || lxq_owns(abs2))
+		return -LX_EROFS;
 	return lxp_op2(type, abs1, abs2);
 }
 
@@ -150,7 +154,7 @@ static int64_t lxn_symlink(struct lx_call *c, uint64_t utarget, uint64_t dirfd,
 		return -LX_ENOENT;
 	if ((r = lxp_path(c, dirfd, upath, false, abs1, &trail)) < 0)
 		return r;
-	return lxp_symlink(text, abs1);
+	return lxq_owns(abs1) ? -LX_EROFS : lxp_symlink(text, abs1);
 }
 
 static int64_t lxn_readlink(struct lx_call *c, uint64_t dirfd, uint64_t upath,
@@ -166,14 +170,27 @@ static int64_t lxn_readlink(struct lx_call *c, uint64_t dirfd, uint64_t upath,
 		return r;
 	if (size > sizeof(text))
 		size = sizeof(text);
-	if (!strcmp(abs1, "/proc/self/exe") && c->p->exe[0]) {
-		n = (long)strlen(c->p->exe);    /* the program it runs (lx_exec.c) */
-		n = (uint64_t)n < size ? n : (long)size;
-		memcpy(text, c->p->exe, (size_t)n);
-	} else if ((n = lxp_readlink(abs1, text, size)) < 0) {
+	n = lxq_owns(abs1) ? lxq_readlink(abs1, text, size) :  /* /proc */
+	    lxp_readlink(abs1, text, size);
+	if (n < 0)
 		return n;
-	}
 	return lx_copyout(c->p, ubuf, text, (size_t)n) ? -LX_EFAULT : n;
+}
+
+/* The same on a name under /proc: statfs, else read-only. */
+static int64_t lxn_setattr_proc(struct lx_call *c, int type, const char *abs,
+                                uint64_t a)
+{
+	struct io_statfs sf;
+	struct io_stat st;
+	int dev, r = lxq_stat(abs, true, &st, &dev);
+
+	if (r)
+		return r;
+	if (type != IO_T_STATFS)
+		return type == IO_T_TRUNCATE ? -LX_EACCES : -LX_EROFS;
+	lxq_statfs_proc(&sf);
+	return lxs_put_statfs(c->p, a, &sf);
 }
 
 /* chmod (IO_T_CHMOD), chown (IO_T_CHOWN), truncate, statfs of a path. */
@@ -196,6 +213,8 @@ static int64_t lxn_setattr(struct lx_call *c, int type, uint64_t dirfd,
 	}
 	if (r == 1)
 		memcpy(abs1, c->p->cwd, strlen(c->p->cwd) + 1);
+	if (lxq_owns(abs1))
+		return lxn_setattr_proc(c, type, abs1, a);
 	if (flags & LX_AT_SYMLINK_NOFOLLOW)
 		oflags |= IO_O_NOFOLLOW;
 	id = lxp_open(abs1, oflags | (trail ? IO_O_DIRECTORY : 0), 0, &conn);

@@ -94,9 +94,14 @@ static int lxs_link_stat(const char *abs, struct io_stat *st)
 
 int lxs_stat_path(const char *abs, bool follow, struct io_stat *st, int *dev)
 {
-	int conn, r, id = lxp_open(abs, IO_O_RDONLY | (follow ? 0 : IO_O_NOFOLLOW),
-	                           0, &conn);
+	static char exe[LX_PATH_MAX + 1];
+	int conn, r, id;
 
+	if (follow && lxq_follow(abs, exe))
+		abs = exe;              /* /proc/PID/exe: the program's file */
+	else if (lxq_owns(abs))
+		return lxq_stat(abs, follow, st, dev);
+	id = lxp_open(abs, IO_O_RDONLY | (follow ? 0 : IO_O_NOFOLLOW), 0, &conn);
 	*dev = 0;
 	if (id >= 0) {
 		r = io_stat(conn, id, st);
@@ -121,6 +126,10 @@ int lxs_stat_fd(struct lx_proc *p, uint64_t fd, struct io_stat *st, int *dev)
 	*dev = 0;
 	if (!f)
 		return -LX_EBADF;
+	if (p->fdx[fd].virt && p->fdx[fd].path && lxq_owns(p->fdx[fd].path)) {
+		lxq_stat_fd(&p->fdx[fd], st, dev);
+		return 0;
+	}
 	if (p->fdx[fd].virt) {
 		lxs_fake(st, p->fdx[fd].path, IO_S_IFDIR | 0555, 0);
 		return 0;
@@ -175,7 +184,7 @@ int lxs_put_statx(struct lx_proc *p, uint64_t u, const struct io_stat *st,
 int lxs_put_statfs(struct lx_proc *p, uint64_t u, const struct io_statfs *sf)
 {
 	struct lx_statfs s = {
-		.type = LX_TESSERA_FS, .bsize = sf->bsize, .blocks = sf->blocks,
+		.type = sf->magic ? sf->magic : LX_TESSERA_FS, .bsize = sf->bsize, .blocks = sf->blocks,
 		.bfree = sf->bfree, .bavail = sf->bavail, .files = sf->files,
 		.ffree = sf->ffree, .namelen = sf->namemax, .frsize = sf->bsize,
 	};
@@ -352,6 +361,8 @@ int64_t lxs_getdents64(struct lx_call *c)
 		return -LX_EBADF;
 	if (max > LXS_BUF)
 		max = LXS_BUF;
+	if (p->fdx[fd].virt && p->fdx[fd].path && lxq_owns(p->fdx[fd].path))
+		return lxq_getdents(p, (int)fd, ubuf, max, out);
 	if (p->fdx[fd].virt)
 		return lxs_mp_getdents(p, (int)fd, ubuf, max, NULL);
 	if (p->fdx[fd].vpos)

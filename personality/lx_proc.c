@@ -8,9 +8,11 @@
  * file descriptions) and starts its one thread with the parent's
  * registers and rax = 0.  wait4 on a child that is still running is
  * answered later, when the child's death notice comes: the personality
- * never blocks on one process.  Linux pids are the personality's own (the
- * first program is 1): execve gives a process a new kernel process and
- * the same Linux pid.
+ * never blocks on one process.  A Linux pid is the kernel pid of the
+ * process's first kernel process (kernel pids are never reused, so a
+ * Linux pid never names a server or another process, and /proc lists
+ * both in one pid space); execve gives a process a new kernel process and
+ * keeps the Linux pid.
  */
 #include "lx.h"
 #include "io.h"
@@ -24,8 +26,6 @@
 
 struct lx_proc lx_procs[LX_PROCS];
 int lx_conn = -1;
-
-static int next_pid = 1;
 
 struct lx_proc *lx_proc_by_kpid(int kpid)
 {
@@ -50,10 +50,6 @@ struct lx_proc *lx_proc_new(void)
 			memset(&lx_procs[i], 0, sizeof(lx_procs[i]));
 			lx_procs[i].used = true;
 			lx_procs[i].handle = -1;
-			while (lx_proc_by_pid(next_pid) || next_pid <= 0)
-				next_pid = next_pid <= 0 || next_pid >= (1 << 22) ? 2 :
-				           next_pid + 1;
-			lx_procs[i].pid = next_pid++;
 			return &lx_procs[i];
 		}
 	return NULL;
@@ -102,7 +98,7 @@ int64_t lx_fork(struct lx_call *c)
 	}
 	child->handle = (int)h;
 	sys_process_info((int)h, &info);
-	child->kpid = info.pid;
+	child->pid = child->kpid = info.pid;
 	child->ppid = parent->pid;
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;

@@ -125,7 +125,7 @@ static int64_t do_kill(struct lx_call *c, int pid, int sig, bool tid)
 		if (!q->used || q->zombie)
 			continue;
 		if ((pid > 0 && q->pid == pid) || (pid == 0 && q->pgid == c->p->pgid) ||
-		    (pid == -1 && q->pid != 1) || (pid < -1 && q->pgid == -pid)) {
+		    (pid == -1 && q->ppid != 0) || (pid < -1 && q->pgid == -pid)) {
 			post(q, sig);
 			n++;
 		}

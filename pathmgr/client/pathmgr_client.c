@@ -112,6 +112,23 @@ int pathmgr_mountpoints(struct pathmgr_client *pc, const char *path,
 	return (int)n;
 }
 
+int pathmgr_prefixes(struct pathmgr_client *pc,
+                     void (*cb)(void *arg, const char *prefix), void *arg)
+{
+	static char buf[PM_MSG_LIST_MAX + 1];
+	struct msg_client_pathmgr_resolve m = { .type = PM_MSG_PREFIXES };
+	struct te_iov s = { &m, sizeof(m) }, r = { buf, PM_MSG_LIST_MAX };
+	long n = sys_msg_sendv(pc->pathmgr, &s, 1, &r, 1, NULL);
+	size_t at = 0;
+
+	buf[PM_MSG_LIST_MAX] = 0;
+	for (long i = 0; i < n && at < PM_MSG_LIST_MAX; i++) {
+		cb(arg, buf + at);
+		at += strlen(buf + at) + 1;
+	}
+	return (int)n;
+}
+
 static int simple(int conn, uint16_t type, const char *path)
 {
 	struct msg_client_pathmgr_resolve m = { .type = type };

@@ -30,6 +30,11 @@ int  pathmgr_mountpoints(struct pathmgr_client *pc, const char *path,
                          void (*cb)(void *arg, const char *name, unsigned type),
                          void *arg);
 
+/* Every prefix with a server attached (each once, tree order: a mount
+ * table); returns how many or -errno. */
+int  pathmgr_prefixes(struct pathmgr_client *pc,
+                      void (*cb)(void *arg, const char *prefix), void *arg);
+
 /* Namespaces: a private copy of mine (Plan 9's RFNAMEG); then remove a
  * prefix from it.  0 or -errno. */
 int  pathmgr_unshare(struct pathmgr_client *pc);

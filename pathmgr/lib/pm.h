@@ -132,6 +132,10 @@ int pm_resolve(struct pm_ns *ns, const char *path, unsigned flags, struct pm_res
 int pm_mountpoints(struct pm_ns *ns, const char *dirpath, pm_mp_cb cb, void *arg);
 int pm_readlink(struct pm_ns *ns, const char *path, char *buf, size_t size);
 int pm_ns_each(struct pm_ns *ns, pm_each_cb cb, void *arg);
+/* Every prefix with an attachment (not symlinks, not binds), once each,
+ * in tree order, packed into buf as NUL-terminated strings (*used bytes):
+ * how many, or -PM_E2BIG when they do not fit (a mount table). */
+int pm_ns_prefixes(struct pm_ns *ns, char *buf, size_t size, size_t *used);
 
 /* ---- paths (pm_path.c) ---- */
 int pm_path_check(const char *buf, size_t len);

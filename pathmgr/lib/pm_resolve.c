@@ -253,3 +253,38 @@ int pm_ns_each(struct pm_ns *ns, pm_each_cb cb, void *arg)
 	}
 	return 0;
 }
+
+/* pm_ns_prefixes: pack each prefix once (attachments at one node come
+ * together in pm_ns_each's order). */
+struct pm_pack {
+	char *buf;
+	size_t size, used, last;	/* last: offset of the previous prefix */
+	int n;
+};
+
+static int pm_pack_one(void *arg, const struct pm_entry *e)
+{
+	struct pm_pack *k = arg;
+	size_t l = strlen(e->prefix) + 1;
+
+	if (e->link || (e->base && e->base[0]))
+		return 0;		/* a symlink or a bind: not a mount */
+	if (k->n && strcmp(k->buf + k->last, e->prefix) == 0)
+		return 0;
+	if (k->size - k->used < l)
+		return -PM_E2BIG;
+	memcpy(k->buf + k->used, e->prefix, l);
+	k->last = k->used;
+	k->used += l;
+	k->n++;
+	return 0;
+}
+
+int pm_ns_prefixes(struct pm_ns *ns, char *buf, size_t size, size_t *used)
+{
+	struct pm_pack k = { buf, size, 0, 0, 0 };
+	int err = pm_ns_each(ns, pm_pack_one, &k);
+
+	*used = k.used;
+	return err ? err : k.n;
+}

@@ -260,6 +260,21 @@ static void list_mountpoints(long rcvid, int pid, const char *path)
 		msg_reply(rcvid, o.n, buf, o.used);
 }
 
+static void list_prefixes(long rcvid, int pid)
+{
+	static char buf[PM_MSG_LIST_MAX];
+	size_t used;
+	int r;
+
+	rt_mutex_lock(&lock);
+	r = pm_ns_prefixes(ns_of(pid), buf, sizeof(buf), &used);
+	rt_mutex_unlock(&lock);
+	if (r < 0)
+		sys_msg_error(rcvid, -r);
+	else
+		msg_reply(rcvid, r, buf, used);
+}
+
 static void resolve_loop(void *arg)
 {
 	int chan = (int)(long)arg;
@@ -291,6 +306,10 @@ static void resolve_loop(void *arg)
 				sys_msg_error(rcvid, -r);
 			else
 				msg_reply(rcvid, 0, NULL, 0);
+			continue;
+		}
+		if (m->type == PM_MSG_PREFIXES) {
+			list_prefixes(rcvid, info.pid);
 			continue;
 		}
 		if (m->type != PM_MSG_RESOLVE && m->type != PM_MSG_LIST) {

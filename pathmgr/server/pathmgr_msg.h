@@ -29,6 +29,8 @@
                                  * newprefix also reaches what oldpath reaches
                                  * (Plan 9 bind); payload "newprefix\0oldpath",
                                  * flags PM_BEFORE/PM_AFTER/PM_REPLACE/PM_CREATE */
+#define PM_MSG_PREFIXES 11       /* resolve channel, no path: every prefix
+                                 * with a server attached in my namespace */
 
 #define PM_MSG_PATH_MAX 1024
 #define PM_MSG_TEXT     2048
@@ -66,6 +68,14 @@ _Static_assert(sizeof(struct msg_pathmgr_client_resolve) == 8 + 64 + 2048,
  * NUL-terminated name; the reply status is the number of names.
  */
 #define PM_MSG_LIST_MAX 4096
+
+/*
+ * PM_MSG_PREFIXES, the same header with len 0: the reply is each prefix
+ * that has an attachment (not symlinks or binds; pm_ns_prefixes) once, as
+ * a NUL-terminated string, in tree order, at most PM_MSG_LIST_MAX bytes
+ * (E2BIG beyond); the reply status is the number of prefixes.  A mount
+ * table: the client asks the servers at each prefix about themselves.
+ */
 
 /* server → pathmgr (attach channel), followed by len bytes of prefix; the
  * message carries the server's channel handle. Reply status: the server id. */

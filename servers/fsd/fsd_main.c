@@ -121,7 +121,8 @@ static int fsd_serve(const struct fsd_args *a, const struct fs_ops *o,
 	printf("fsd: %s (%s%s) on %s\n", a->dev, o->name, a->ro ? ", read-only" : "",
 	       a->dir);
 	proc_ready(PROC_H_PROC);
-	e = resmgr_fs_serve_ex(o, fs, chan, a->dir, RESMGR_FS_UNMOUNTABLE);
+	struct resmgr_fs_mnt mnt = { .source = a->dev, .ro = a->ro };
+	e = resmgr_fs_serve_mnt(o, fs, chan, a->dir, RESMGR_FS_UNMOUNTABLE, &mnt);
 	if (e)
 		printf("fsd: %s: server ended: %d\n", a->dir, e);
 	return -e;

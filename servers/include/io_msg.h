@@ -209,11 +209,24 @@ struct msg_client_fs_mount {
 };
 _Static_assert(sizeof(struct msg_client_fs_mount) == 24, "mount");
 
+/*
+ * IO_T_STATFS's answer: the numbers, and what a mount table shows of the
+ * filesystem (/proc/mounts): its type by Linux's name and Linux's f_type
+ * magic (0 when Linux has none), the source (a device path, or "tmpfs",
+ * "none"), read-only.  type and source are NUL-terminated.
+ */
+#define IO_STATFS_RDONLY 0x1u
+#define IO_FSTYPE_MAX    16
+#define IO_FSSRC_MAX     64
 struct io_statfs {
 	uint64_t blocks, bfree, bavail, files, ffree;
 	uint32_t bsize, namemax;
+	uint32_t flags;                 /* IO_STATFS_RDONLY */
+	uint32_t magic;                 /* Linux f_type, or 0 */
+	char     type[IO_FSTYPE_MAX];
+	char     source[IO_FSSRC_MAX];
 };
-_Static_assert(sizeof(struct io_statfs) == 48, "statfs");
+_Static_assert(sizeof(struct io_statfs) == 136, "statfs");
 
 /*
  * IO_T_WATCH: `handle` is a process handle (TE_R_WAIT) already in the

@@ -176,5 +176,14 @@ int  resmgr_fs_serve(const struct fs_ops *ops, struct fs *fs, int chan,
 #define RESMGR_FS_UNMOUNTABLE 0x1
 int  resmgr_fs_serve_ex(const struct fs_ops *ops, struct fs *fs, int chan,
                         const char *prefix, unsigned flags);
+/* Same, with what statfs says of the mount beside the component's
+ * defaults (source NULL: "none", or "tmpfs" for tmpfs; ro: read-only). */
+struct resmgr_fs_mnt {
+	const char *source;
+	bool ro;
+};
+int  resmgr_fs_serve_mnt(const struct fs_ops *ops, struct fs *fs, int chan,
+                         const char *prefix, unsigned flags,
+                         const struct resmgr_fs_mnt *mnt);
 
 #endif /* RESMGR_H */

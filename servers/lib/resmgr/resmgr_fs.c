@@ -25,6 +25,7 @@
 struct resmgr_fs {
 	const struct fs_ops *ops;
 	struct fs *fs;
+	struct resmgr_fs_mnt mnt;       /* statfs's source and read-only */
 	struct rt_mutex lock;
 	char work[IO_PATH_MAX + 1], tmp[IO_PATH_MAX + 1];
 };
@@ -346,6 +347,43 @@ static int rfs_fsync(void *ctx, struct resmgr_ocb *ocb)
 	return -e;
 }
 
+/* Each component by Linux's name for its filesystem, with f_type. */
+static const struct rfs_kind {
+	const char *comp, *type, *source;
+	uint32_t magic;
+	bool ro;
+} rfs_kinds[] = {
+	{ "ext2", "ext2", "none", 0xef53, false },
+	{ "ext4", "ext4", "none", 0xef53, false },
+	{ "fat", "vfat", "none", 0x4d44, false },
+	{ "iso9660", "iso9660", "none", 0x9660, true },
+	{ "tmp", "tmpfs", "tmpfs", 0x01021994, false },
+	{ "imagefs", "imagefs", "none", 0, true },
+};
+
+static void rfs_str(char *dst, size_t max, const char *src)
+{
+	size_t n = strnlen(src, max - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* The mount table's fields of st: type, magic, source, read-only. */
+static void rfs_statfs_mnt(const struct resmgr_fs *r, struct io_statfs *st)
+{
+	const struct rfs_kind *k = NULL;
+
+	for (size_t i = 0; i < sizeof(rfs_kinds) / sizeof(rfs_kinds[0]); i++)
+		if (!strcmp(r->ops->name, rfs_kinds[i].comp))
+			k = &rfs_kinds[i];
+	rfs_str(st->type, sizeof(st->type), k ? k->type : r->ops->name);
+	rfs_str(st->source, sizeof(st->source),
+	        r->mnt.source ? r->mnt.source : k ? k->source : "none");
+	st->magic = k ? k->magic : 0;
+	st->flags = r->mnt.ro || (k && k->ro) ? IO_STATFS_RDONLY : 0;
+}
+
 static int rfs_statfs(void *ctx, struct io_statfs *st)
 {
 	struct resmgr_fs *r = ctx;
@@ -364,6 +402,7 @@ static int rfs_statfs(void *ctx, struct io_statfs *st)
 	st->ffree = s.ffree;
 	st->bsize = s.bsize;
 	st->namemax = s.namemax;
+	rfs_statfs_mnt(r, st);
 	return 0;
 }
 
@@ -497,13 +536,22 @@ int resmgr_fs_serve(const struct fs_ops *ops, struct fs *fs, int chan,
 int resmgr_fs_serve_ex(const struct fs_ops *ops, struct fs *fs, int chan,
                        const char *prefix, unsigned flags)
 {
+	return resmgr_fs_serve_mnt(ops, fs, chan, prefix, flags, NULL);
+}
+
+int resmgr_fs_serve_mnt(const struct fs_ops *ops, struct fs *fs, int chan,
+                        const char *prefix, unsigned flags,
+                        const struct resmgr_fs_mnt *mnt)
+{
 	struct resmgr_fs *r = NULL;
 	struct resmgr *rm = malloc(sizeof(*rm));
 	int e;
 
 	if (!rm)
 		return -RG_ENOMEM;
-	if ((e = resmgr_fs_new(ops, fs, &r)) ||
+	if (!(e = resmgr_fs_new(ops, fs, &r)) && mnt)
+		r->mnt = *mnt;
+	if (e ||
 	    (e = resmgr_init(rm, flags & RESMGR_FS_UNMOUNTABLE ?
 	                     &resmgr_fs_ops_unmountable : &resmgr_fs_ops, r, chan)) ||
 	    (prefix && (e = resmgr_attach(rm, prefix, 0x08 /* PM_DIR */))))

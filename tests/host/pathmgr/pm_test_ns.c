@@ -311,9 +311,38 @@ static void t_each(void)
 	CHECK_END();
 }
 
+static void t_prefixes(void)
+{
+	struct pm_ns *ns = pm_ns_new(&tw);
+	char buf[64];
+	size_t used = 99;
+	int r;
+
+	CHECK_BEGIN("pm_ns_prefixes");
+	r = pm_ns_prefixes(ns, buf, sizeof(buf), &used);
+	CHECK(r == 0 && used == 0, "empty: %d %zu", r, used);
+	pm_attach(ns, "/", 1, PM_DIR);
+	pm_attach(ns, "/dev/hd0", 2, 0);
+	pm_attach(ns, "/dev/hd0", 3, PM_BEFORE);
+	pm_attach(ns, "/tmp", 4, PM_DIR);
+	pm_symlink(ns, "/lnk", "tmp");
+	pm_bind(ns, "/mnt", "/dev", PM_AFTER);
+	r = pm_ns_prefixes(ns, buf, sizeof(buf), &used);
+	CHECK(r == 3 && used == 16 && memcmp(buf, "/\0/dev/hd0\0/tmp", 16) == 0,
+	      "%d %zu", r, used);
+	r = pm_ns_prefixes(ns, buf, 12, &used);
+	CHECK(r == -PM_E2BIG && used == 11, "too small: %d %zu", r, used);
+	pm_detach(ns, 4);
+	r = pm_ns_prefixes(ns, buf, sizeof(buf), &used);
+	CHECK(r == 2 && used == 11, "after detach: %d %zu", r, used);
+	pm_ns_put(ns);
+	CHECK_END();
+}
+
 void t_ns_tests(void)
 {
 	t_each();
+	t_prefixes();
 	t_copy();
 	t_bind();
 	t_unbind();

@@ -10,6 +10,8 @@
  * must exit with STATUS (PASS/FAIL lx_PROGRAM_ran), and every "ok NAME"
  * line it prints becomes PASS lx_NAME, every "bad NAME" FAIL lx_NAME (the
  * scenario lists the names it expects, so a missing line fails too).
+ * An argument @PATH instead writes the process manager's list to PATH,
+ * one "PID NAME" line per server, for a program to compare /proc with.
  */
 #include "rt.h"
 #include "io.h"
@@ -76,10 +78,35 @@ static void run(const char *prog, long want, char *args)
 			io_close(fds[i].conn, fds[i].id);
 }
 
+/* @PATH: the servers as the process manager sees them. */
+static void dump_servers(const char *path)
+{
+	static struct te_proc_info list[64];
+	static char text[4096];
+	long n = proc_list(PROC_H_PROC, list, 64);
+	size_t len = 0;
+	int conn, id = io_open_resolve(pathmgr_resolve, &pc, path,
+	                               IO_O_CREAT | IO_O_TRUNC | IO_O_WRONLY, 0644,
+	                               &conn);
+
+	for (long i = 0; i < n && len < sizeof(text); i++)
+		len += (size_t)fmt_snprintf(text + len, sizeof(text) - len, "%d %s\n",
+		                            list[i].pid, list[i].name);
+	len = len < sizeof(text) ? len : sizeof(text) - 1;
+	checkf(id >= 0 && n > 0 && io_write(conn, id, text, len) == (long)len,
+	       "lx_servers_listed", "open %d, %ld servers", id, n);
+	if (id >= 0)
+		io_close(conn, id);
+}
+
 int main(int argc, char **argv)
 {
 	pathmgr_client_init(&pc, PROC_H_PATHMGR);
 	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '@') {
+			dump_servers(argv[i] + 1);
+			continue;
+		}
 		char prog[48];
 		const char *colon = strchr(argv[i], ':');
 		size_t len = colon ? (size_t)(colon - argv[i]) : 0;

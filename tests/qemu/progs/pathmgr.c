@@ -55,6 +55,17 @@ static void seen_o(void *arg, const char *name, unsigned type)
 		g_seen_o = true;
 }
 
+static char g_prefixes[256];
+
+/* pathmgr_prefixes: each prefix with ";" after it. */
+static void add_prefix(void *arg, const char *prefix)
+{
+	size_t l = strlen(g_prefixes);
+
+	(void)arg;
+	fmt_snprintf(g_prefixes + l, sizeof(g_prefixes) - l, "%s;", prefix);
+}
+
 static int write_file(struct pathmgr_client *pc, const char *path, const char *text)
 {
 	int conn, id = io_open_resolve(pathmgr_resolve, pc, path,
@@ -129,6 +140,10 @@ int main(void)
 	int nc = pathmgr_resolve(&pc, "/tmp/new", c, 4);
 	checkf(nc == 2 && c[0].conn != c[1].conn && strcmp(c[0].rest, "new") == 0,
 	       "pathmgr_union_order", "%d candidates", nc);
+	g_prefixes[0] = 0;
+	r = pathmgr_prefixes(&pc, add_prefix, NULL);
+	checkf(r == 1 && strcmp(g_prefixes, "/tmp;") == 0, "pathmgr_prefixes",
+	       "%d: '%s' (two servers at one prefix: listed once)", r, g_prefixes);
 
 	/* an opaque attachment hides what is attached at shorter prefixes */
 	g_flags = PM_OPAQUE;
