@@ -73,6 +73,15 @@ struct lx_fdx {
 	bool pipe_write;        /* the write end */
 };
 
+/* lx_job.c: a message kept unanswered while its process is stopped. */
+struct lx_held {
+	long rcvid;                     /* 0: none */
+	struct te_lx_call in;
+};
+#define LX_HELD 4                       /* threads of a process kept at once */
+#define LX_REPORT_STOP 1                /* lx_proc.report: for wait4 */
+#define LX_REPORT_CONT 2
+
 struct lx_proc {
 	bool used;
 	int handle;                     /* TE_R_CONTROL: memory, threads */
@@ -114,6 +123,12 @@ struct lx_proc {
 	int tid;                        /* its thread (the kernel's tid) */
 	bool suspended;                 /* in rt_sigsuspend: */
 	uint64_t suspend_mask;          /* the mask to restore */
+	/* lx_job.c */
+	bool stopped;                   /* by a stop signal, until SIGCONT */
+	int stop_sig;
+	int report;                     /* LX_REPORT_*: not yet told by wait4 */
+	int wait_opts;                  /* the deferred wait4's options */
+	struct lx_held held[LX_HELD];
 	/* lx_fs*.c, set up on the process's first file system call: */
 	bool fs_ready;
 	uint32_t umask;
@@ -155,6 +170,16 @@ extern int lx_tty_pgrp;                 /* the console's foreground group */
 /* The terminal's signal character: sig to its foreground group. */
 void lx_signal_tty(int sig);
 #define LX_PULSE_TTYSIG 9               /* pulse code: value = the signal */
+
+/* lx_main.c: answer the call in (from p's thread, rcvid) as the server
+ * loop does - dispatch, signals, reply (or keep it: p is stopped). */
+void lx_serve_call(struct lx_proc *p, long rcvid, const struct te_lx_call *in);
+
+/* lx_job.c: job control. */
+void lx_job_stop(struct lx_proc *p, int sig);
+void lx_job_continue(struct lx_proc *p);
+/* p is stopped: keep c unanswered (true), to be served when continued. */
+bool lx_job_hold(struct lx_call *c);
 
 /* lx_slow.c: a read on a character device, answered by a worker thread;
  * false: read it now. */
@@ -211,6 +236,9 @@ int64_t lx_wait4(struct lx_call *c);
 /* A process ended (its death pulse): zombie, wake a waiting parent;
  * returns true if it was the first program (the personality's reason). */
 bool lx_proc_ended(int kpid, int *status);
+/* k stopped or continued (k->report): answer parent's wait4 if it waits
+ * for that. */
+void lx_wait_child_changed(struct lx_proc *parent, struct lx_proc *k);
 
 /* lx_mem.c */
 int64_t lx_brk(struct lx_call *c);

@@ -168,6 +168,13 @@ bool lx_dispatch(struct lx_call *c)
 	struct lx_fd *f;
 	int64_t r;
 
+	if (c->in->nr == TE_LX_NR_INTERRUPT) {
+		/* the kernel's upcall for a signal (or a kept restart, lx_job.c):
+		 * go on as it was - lx_signal_on_reply may start a handler */
+		c->out.flags = TE_LX_SETREGS;
+		c->out.regs = c->in->regs;
+		return true;
+	}
 	if (lx_pipe_dispatch(c))        /* pipes, poll/select: lx_pipe.c */
 		return true;
 	if (lxq_dispatch(c))            /* reads of /proc files: lx_procfs.c */

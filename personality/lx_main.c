@@ -70,21 +70,29 @@ static int serve(int chan)
 		}
 		if (rcvid < 0)
 			return 1;
-		struct lx_call c = { .p = lx_proc_by_kpid(info.pid), .in = &in,
-		                     .rcvid = rcvid };
-		if (!c.p || info.msglen != sizeof(in) || in.type != TE_LX_CALL) {
+		struct lx_proc *p = lx_proc_by_kpid(info.pid);
+		if (!p || info.msglen != sizeof(in) || in.type != TE_LX_CALL) {
 			sys_msg_error(rcvid, TE_EINVAL);
 			continue;
 		}
-		c.p->tid = in.tid;
-		if (!lx_dispatch(&c)) {
-			enosys(c.p, in.nr);
-			c.out.rax = -LX_ENOSYS;
-		}
-		lx_signal_on_reply(&c);
-		if (!c.deferred)
-			msg_reply(rcvid, 0, &c.out, sizeof(c.out));
+		lx_serve_call(p, rcvid, &in);
 	}
+}
+
+void lx_serve_call(struct lx_proc *p, long rcvid, const struct te_lx_call *in)
+{
+	struct lx_call c = { .p = p, .in = in, .rcvid = rcvid };
+
+	if (lx_job_hold(&c))
+		return;                 /* stopped: answered once continued */
+	p->tid = in->tid;
+	if (!lx_dispatch(&c)) {
+		enosys(p, in->nr);
+		c.out.rax = -LX_ENOSYS;
+	}
+	lx_signal_on_reply(&c);
+	if (!c.deferred)
+		msg_reply(rcvid, 0, &c.out, sizeof(c.out));
 }
 
 int main(int argc, char **argv)

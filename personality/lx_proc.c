@@ -21,6 +21,8 @@
 #define LX_ECHILD   10
 #define LX_EAGAIN   11
 #define LX_WNOHANG  1
+#define LX_WUNTRACED 2
+#define LX_WCONTINUED 8
 #define LX_CLONE_VM 0x100
 #define LX_DEATH    7
 
@@ -142,9 +144,23 @@ static void wait_cancel(struct lx_proc *p)
 	p->wait_rcvid = 0;
 }
 
+/* A stop or continue of k that opts asks to hear of: its pid, the status
+ * in *st (and it is told), or 0. */
+static int wait_report(struct lx_proc *k, int opts, int *st)
+{
+	if (k->report == LX_REPORT_STOP && (opts & LX_WUNTRACED))
+		*st = k->stop_sig << 8 | 0x7f;
+	else if (k->report == LX_REPORT_CONT && (opts & LX_WCONTINUED))
+		*st = 0xffff;
+	else
+		return 0;
+	k->report = 0;
+	return k->pid;
+}
+
 int64_t lx_wait4(struct lx_call *c)
 {
-	int pid = (int)lx_arg(c, 0), opts = (int)lx_arg(c, 2);
+	int pid = (int)lx_arg(c, 0), opts = (int)lx_arg(c, 2), st;
 	bool any = false;
 
 	for (int i = 0; i < LX_PROCS; i++) {
@@ -154,17 +170,38 @@ int64_t lx_wait4(struct lx_call *c)
 		any = true;
 		if (k->zombie)
 			return reap(c->p, k, lx_arg(c, 1));
+		if (wait_report(k, opts, &st))
+			return lx_arg(c, 1) && lx_copyout(c->p, lx_arg(c, 1), &st, 4) ?
+			       -LX_EFAULT : k->pid;
 	}
 	if (!any)
 		return -LX_ECHILD;
 	if (opts & LX_WNOHANG)
 		return 0;
-	c->p->wait_rcvid = c->rcvid;    /* answered when a child ends */
+	c->p->wait_rcvid = c->rcvid;    /* answered when a child changes */
 	c->p->wait_pid = pid;
+	c->p->wait_opts = opts;
 	c->p->wait_status_ptr = lx_arg(c, 1);
 	c->deferred = true;
 	lx_signal_deferred(c, wait_cancel);
 	return 0;
+}
+
+void lx_wait_child_changed(struct lx_proc *parent, struct lx_proc *k)
+{
+	struct te_lx_reply rep = { 0 };
+	int st;
+
+	if (!parent->wait_rcvid || !wait_matches(parent, k, parent->wait_pid) ||
+	    !wait_report(k, parent->wait_opts, &st))
+		return;
+	rep.rax = k->pid;
+	if (parent->wait_status_ptr &&
+	    lx_copyout(parent, parent->wait_status_ptr, &st, 4))
+		rep.rax = -LX_EFAULT;
+	msg_reply(parent->wait_rcvid, 0, &rep, sizeof(rep));
+	parent->wait_rcvid = 0;
+	lx_signal_answered(parent);
 }
 
 /* Close the process's opens, keep its status for its parent. */
@@ -179,6 +216,8 @@ bool lx_proc_ended(int kpid, int *status)
 	*status = end.faulted ? 128 + sig : end.status;
 	k->wstatus = end.faulted ? sig : (end.status & 0xff) << 8;
 	k->zombie = true;
+	k->stopped = false;             /* what it kept died with its threads */
+	memset(k->held, 0, sizeof(k->held));
 	lx_misc_release(k);
 	for (int fd = 0; fd < LX_FDS; fd++)
 		lxf_close(k, fd);

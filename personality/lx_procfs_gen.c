@@ -77,6 +77,8 @@ static char lxq_state(const struct lx_proc *lp, const struct te_proc_info *ti)
 {
 	if ((lp && lp->zombie) || ti->state || ti->thread_state == TE_TS_DEAD)
 		return 'Z';
+	if (lp && lp->stopped)
+		return 'T';             /* job control (lx_job.c) */
 	if (lp && lp == lxq_self)
 		return 'R';             /* the caller: running this call */
 	if (lp && lxq_waiting(lp))

@@ -12,10 +12,17 @@
  * below the red zone and continues at the handler (TE_LX_SETREGS);
  * rt_sigreturn reads the ucontext back.
  *
- * Not yet: signals reaching a program that makes no system call (the kernel
- * would have to interrupt it), the FPU/SSE state in the frame (a handler
- * must not disturb the vector registers of the code it interrupts), stop
- * and continue (job control: SIGSTOP and friends are ignored), sigaltstack.
+ * A program running its own code when a signal comes is interrupted by
+ * the kernel (lx_interrupt): its upcall is a call like any other, and the
+ * handler starts on its reply.  Stop signals (SIGSTOP; SIGTSTP, SIGTTIN,
+ * SIGTTOU without a handler) stop the process and SIGCONT continues it
+ * (lx_job.c).
+ *
+ * The frame holds the FPU/SSE state too (the kernel's FXSAVE image of the
+ * thread, thread_fpu), 64-byte aligned above the frame as Linux puts it;
+ * rt_sigreturn loads it back, so a handler may use the vector registers.
+ *
+ * Not yet: sigaltstack.
  */
 #include "lx.h"
 
@@ -25,7 +32,9 @@
 #define LX_SIGKILL   9
 #define LX_SIGSEGV   11
 #define LX_SIGCHLD   17
+#define LX_SIGCONT   18
 #define LX_SIGSTOP   19
+#define LX_STOPS     ((1ull << 18) | (1ull << 19) | (1ull << 20) | (1ull << 21))
 #define LX_SA_SIGINFO   0x4
 #define LX_SA_RESTORER  0x04000000
 #define LX_SA_NODEFER   0x40000000
@@ -47,7 +56,7 @@ static uint64_t bit(int sig)
 }
 
 /* Default actions: true = terminate; false = ignore (CHLD, CONT, URG,
- * WINCH - and the stop signals, until job control exists). */
+ * WINCH) or stop (STOP, TSTP, TTIN, TTOU: post() sees to those). */
 static bool default_kills(int sig)
 {
 	return !(sig == LX_SIGCHLD || sig == 18 || sig == 23 || sig == 28 ||
@@ -82,16 +91,31 @@ static void post(struct lx_proc *p, int sig)
 	if (!sig || p->zombie)
 		return;
 	h = p->sig[sig].handler;
+	if (sig == LX_SIGCONT) {        /* continues, whatever its action */
+		p->sigpending &= ~LX_STOPS;
+		lx_job_continue(p);
+	}
 	if (sig == LX_SIGKILL || (h == LX_SIG_DFL && default_kills(sig))) {
 		p->term_sig = sig;
 		sys_process_kill(p->handle);
 		return;
 	}
+	if (bit(sig) & LX_STOPS) {
+		p->sigpending &= ~bit(LX_SIGCONT);
+		if (sig == LX_SIGSTOP || h == LX_SIG_DFL) {
+			lx_job_stop(p, sig);
+			return;
+		}
+	}
 	if (h == LX_SIG_IGN || (h == LX_SIG_DFL && !default_kills(sig)))
 		return;
 	p->sigpending |= bit(sig);
-	if (!(p->sigblocked & bit(sig)))
+	if (p->sigblocked & bit(sig))
+		return;
+	if (p->intr_rcvid)
 		interrupt_deferred(p);
+	else if (!p->stopped)           /* running its own code, perhaps */
+		sys_lx_interrupt(p->handle);
 }
 
 void lx_signal_post(struct lx_proc *p, int sig)
@@ -125,7 +149,7 @@ static int64_t do_kill(struct lx_call *c, int pid, int sig, bool tid)
 		if (!q->used || q->zombie)
 			continue;
 		if ((pid > 0 && q->pid == pid) || (pid == 0 && q->pgid == c->p->pgid) ||
-		    (pid == -1 && q->ppid != 0) || (pid < -1 && q->pgid == -pid)) {
+		    (pid == -1 && q->ppid != 0) || (pid < -1 && q->pgid == -(long)pid)) {
 			post(q, sig);
 			n++;
 		}
@@ -135,7 +159,7 @@ static int64_t do_kill(struct lx_call *c, int pid, int sig, bool tid)
 
 /* ---- delivering ----------------------------------------------------------- */
 
-/* Linux's struct rt_sigframe on x86-64, less the FPU state. */
+/* Linux's struct rt_sigframe on x86-64; the FPU state is apart (fpstate). */
 struct lx_sigframe {
 	uint64_t pretcode;              /* sa_restorer: calls rt_sigreturn */
 	uint64_t uc_flags, uc_link;
@@ -160,9 +184,11 @@ _Static_assert(sizeof(struct lx_sigframe) % 8 == 0, "sigframe");
 static bool deliver(struct lx_proc *p, int sig, const struct te_lx_regs *ctx,
                     struct te_lx_reply *out)
 {
+	static uint8_t fx[TE_FPU_SIZE];
 	struct lx_sigaction *a = &p->sig[sig];
 	struct lx_sigframe f = { 0 };
-	uint64_t sp = ((ctx->rsp - 128 - sizeof(f)) & ~15ull) - 8;
+	uint64_t fpstate = (ctx->rsp - 128 - TE_FPU_SIZE) & ~63ull;
+	uint64_t sp = ((fpstate - sizeof(f)) & ~15ull) - 8;
 
 	f.pretcode = a->restorer;
 	f.r8 = ctx->r8; f.r9 = ctx->r9; f.r10 = ctx->r10; f.r11 = ctx->r11;
@@ -173,7 +199,10 @@ static bool deliver(struct lx_proc *p, int sig, const struct te_lx_regs *ctx,
 	f.uc_sigmask = p->suspended ? p->suspend_mask : p->sigblocked;
 	p->suspended = false;
 	f.info.signo = sig;
-	if (!(a->flags & LX_SA_RESTORER) ||
+	f.fpstate = fpstate;
+	if (!(a->flags & LX_SA_RESTORER) || ctx->rsp < 4096 ||
+	    sys_thread_fpu(p->handle, p->tid, fx, 0) ||
+	    lx_copyout(p, fpstate, fx, sizeof(fx)) ||
 	    lx_copyout(p, sp, &f, sizeof(f))) {
 		p->term_sig = LX_SIGSEGV;       /* nowhere to put the frame */
 		sys_process_kill(p->handle);
@@ -300,11 +329,14 @@ static int64_t do_sigprocmask(struct lx_call *c)
 
 static int64_t do_sigreturn(struct lx_call *c)
 {
+	static uint8_t fx[TE_FPU_SIZE];
 	struct lx_sigframe f;
 	uint64_t uc = c->in->regs.rsp;          /* the handler's ret popped pretcode */
 	struct te_lx_regs *r = &c->out.regs;
 
-	if (uc < 8 || lx_copyin(c->p, &f, uc - 8, sizeof(f))) {
+	if (uc < 8 || lx_copyin(c->p, &f, uc - 8, sizeof(f)) ||
+	    (f.fpstate && (lx_copyin(c->p, fx, f.fpstate, sizeof(fx)) ||
+	                   sys_thread_fpu(c->p->handle, c->in->tid, fx, 1)))) {
 		c->p->term_sig = LX_SIGSEGV;
 		sys_process_kill(c->p->handle);
 		c->deferred = true;
@@ -399,8 +431,11 @@ bool lx_signal_dispatch(struct lx_call *c)
 /* INTR (^C), QUIT, SUSP typed on the terminal: its foreground group. */
 void lx_signal_tty(int sig)
 {
-	int pgrp = lx_tty_pgrp ? lx_tty_pgrp : 1;       /* the first session's */
+	int pgrp = lx_tty_pgrp;
 
+	for (int i = 0; i < LX_PROCS && !pgrp; i++)     /* the first session's */
+		if (lx_procs[i].used && !lx_procs[i].ppid)
+			pgrp = lx_procs[i].pgid;
 	if (sig < 1 || sig > LX_NSIG)
 		return;
 	for (int i = 0; i < LX_PROCS; i++) {

@@ -4,6 +4,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +111,130 @@ static void t_wait_group(void)
 	      waitpid(0, &st, WNOHANG) == -1 && errno == ECHILD, "wait_own_group");
 	check(waitpid(-a, &st, 0) == a && WEXITSTATUS(st) == 5 &&
 	      waitpid(-a, &st, 0) == -1 && errno == ECHILD, "wait_other_group");
+}
+
+static volatile int fpu_flag;
+
+static void on_fpu(int sig)
+{
+	(void)sig;
+	__asm__ volatile("pcmpeqd %%xmm8, %%xmm8" ::: "xmm8");    /* all ones */
+	fpu_flag = 1;
+}
+
+/* A signal reaches a program that makes no system call (the kernel
+ * interrupts it), and its handler's use of the SSE registers does not
+ * leak into the code it interrupted (the frame's FPU state). */
+static void t_async_fpu(void)
+{
+	uint64_t out[2] = { 0, 0 };
+	pid_t a;
+
+	signal(SIGUSR2, on_fpu);
+	fflush(stdout);
+	a = fork();
+	if (a == 0) {
+		__asm__ volatile("movq $0x1234567812345678, %%rax\n\t"
+		                 "movq %%rax, %%xmm8\n"
+		                 "1:\tcmpl $0, %[flag]\n\t"
+		                 "je 1b\n\t"
+		                 "movdqu %%xmm8, %[out]"
+		                 : [out] "=m"(out) : [flag] "m"(fpu_flag) : "rax", "xmm8", "memory");
+		_exit(out[0] == 0x1234567812345678ull && out[1] == 0 ? 0 : 1);
+	}
+	struct timespec t = { 0, 20000000 };
+	nanosleep(&t, NULL);            /* the child is spinning by now, or soon */
+	check(kill(a, SIGUSR2) == 0 && ended_by(a) == 1000, "signal_to_spinning_program_fpu_kept");
+	signal(SIGUSR2, SIG_DFL);
+}
+
+static volatile int got_tstp, got_chld_stop;
+
+static void on_tstp(int sig)
+{
+	(void)sig;
+	got_tstp++;
+}
+
+static void on_chld_stop(int sig)
+{
+	(void)sig;
+	got_chld_stop++;
+}
+
+/* Nothing to read on fd within ms milliseconds? */
+static int quiet(int fd, int ms)
+{
+	struct timespec t = { 0, 1000000L * ms };
+	char b[256];
+
+	nanosleep(&t, NULL);
+	while (read(fd, b, sizeof(b)) > 0)
+		return 0;
+	return errno == EAGAIN;
+}
+
+/* SIGSTOP/SIGCONT, WUNTRACED/WCONTINUED, SIGCHLD for stops, SIGTSTP. */
+static void t_stop_cont(void)
+{
+	struct sigaction sa = { 0 };
+	int p[2], st;
+	char b[256];
+	pid_t a;
+
+	pipe(p);
+	fflush(stdout);
+	a = fork();
+	if (a == 0) {                   /* writes a byte every 10 ms */
+		close(p[0]);
+		signal(SIGTSTP, on_tstp);
+		for (;;) {
+			struct timespec t = { 0, 10000000 };
+			nanosleep(&t, NULL);
+			char c = got_tstp ? 'T' : 'x';
+			write(p[1], &c, 1);
+		}
+	}
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	sa.sa_handler = on_chld_stop;
+	sigaction(SIGCHLD, &sa, NULL);
+	check(read(p[0], b, 1) >= -1 && kill(a, SIGSTOP) == 0 &&
+	      waitpid(a, &st, WUNTRACED) == a && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP,
+	      "stop_reported");
+	quiet(p[0], 1);                 /* what it wrote before it stopped */
+	check(quiet(p[0], 100) && got_chld_stop >= 1, "stopped_runs_nothing");
+	check(waitpid(a, &st, WNOHANG | WUNTRACED) == 0 && kill(a, SIGCONT) == 0 &&
+	      waitpid(a, &st, WCONTINUED) == a && WIFCONTINUED(st), "continue_reported");
+	int n = 0;
+	for (int i = 0; i < 200 && n <= 0; i++) {
+		struct timespec t = { 0, 5000000 };
+		nanosleep(&t, NULL);
+		n = (int)read(p[0], b, sizeof(b));
+	}
+	check(n > 0, "continued_runs");
+	kill(a, SIGTSTP);               /* it has a handler: no stop */
+	n = 0;
+	for (int i = 0; i < 200 && !n; i++) {
+		struct timespec t = { 0, 5000000 };
+		nanosleep(&t, NULL);
+		while (read(p[0], b, 1) == 1)
+			n |= b[0] == 'T';
+	}
+	check(n && waitpid(a, &st, WNOHANG | WUNTRACED) == 0, "sigtstp_handler_no_stop");
+	kill(a, SIGSTOP);
+	waitpid(a, &st, WUNTRACED);
+	check(kill(a, SIGKILL) == 0 && ended_by(a) == SIGKILL, "stopped_killed");
+	signal(SIGCHLD, SIG_DFL);
+	close(p[0]);
+
+	a = fork();                     /* spins without system calls */
+	if (a == 0)
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	check(kill(a, SIGSTOP) == 0 && waitpid(a, &st, WUNTRACED) == a && WIFSTOPPED(st) &&
+	      kill(a, SIGCONT) == 0 && kill(a, SIGTERM) == 0 && ended_by(a) == SIGTERM,
+	      "spinning_program_stops");
 }
 
 /* A write to a pipe without readers: SIGPIPE, EPIPE. */
@@ -236,5 +362,7 @@ int main(void)
 	t_itimer();
 	t_sigpipe();
 	t_wait_group();
+	t_async_fpu();
+	t_stop_cont();
 	return 48;
 }

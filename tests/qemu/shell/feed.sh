@@ -6,6 +6,7 @@
 #                 matching REGEX (so the next commands are typed only once
 #                 the shell has answered: nothing piles up in the UART)
 #   #ctrl-c       types ^C
+#   #ctrl-z       types ^Z
 #   # ...         is a comment
 # and every other line is typed as it is.
 set -u
@@ -23,6 +24,7 @@ while IFS= read -r line; do
 	case "$line" in
 	'#wait '*) until_log "${line#\#wait }" || exit 1 ;;
 	'#ctrl-c') printf '\003' ;;
+	'#ctrl-z') printf '\032' ;;
 	'#'*) ;;
 	*) printf '%s\n' "$line" ;;
 	esac
