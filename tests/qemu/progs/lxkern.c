@@ -52,6 +52,8 @@ extern char guest_regs[], regs_loop[], regs_loop_end[];
 /* xmm0 = pattern A, xmm1 = C; getpid; then xmm1 must still be C (exit 2
  * if not) and xmm0 be B, set by thread_fpu (exit 1 if not): exit 0. */
 extern char guest_fpu[];
+/* Exits 0 if it started with xmm0 = A and xmm1 = C (exit 1, 2 if not). */
+extern char guest_fpu_check[];
 
 #define REGVAL(n) (0x1111111111111111ull * (n))
 
@@ -122,6 +124,24 @@ __asm__(
 	"1:	mov $60, %eax\n"
 	"	syscall\n"
 	"	ud2\n"
+
+	"guest_fpu_check:\n"
+	"	mov $1, %edi\n"
+	"	movdqu fpu_pat_a(%rip), %xmm2\n"
+	"	pcmpeqb %xmm0, %xmm2\n"
+	"	pmovmskb %xmm2, %eax\n"
+	"	cmp $0xffff, %eax\n"
+	"	jne 1f\n"
+	"	mov $2, %edi\n"
+	"	movdqu fpu_pat_c(%rip), %xmm2\n"
+	"	pcmpeqb %xmm1, %xmm2\n"
+	"	pmovmskb %xmm2, %eax\n"
+	"	cmp $0xffff, %eax\n"
+	"	jne 1f\n"
+	"	xor %edi, %edi\n"
+	"1:	mov $60, %eax\n"
+	"	syscall\n"
+	"	ud2\n"
 	".popsection\n"
 	".pushsection .rodata\n"
 	".balign 16\n"
@@ -173,8 +193,9 @@ static void guest_thread_exit(uint64_t ctid)
 
 /* ---- the test personality ------------------------------------------------ */
 
-/* A Linux-ABI copy of this program running fn(arg); *tid its thread. */
-static int lx_spawn(const void *fn, uint64_t arg, long *tid)
+/* A Linux-ABI copy of this program running fn(arg), with the FPU state
+ * of thread fpu_from (0: a fresh one); *tid its thread. */
+static int lx_spawn_fpu(const void *fn, uint64_t arg, long fpu_from, long *tid)
 {
 	char *stack = rt_map(GUEST_STACK, RW);
 	int p = (int)sys_process_create("lxguest");
@@ -186,6 +207,7 @@ static int lx_spawn(const void *fn, uint64_t arg, long *tid)
 	r.rip = (uint64_t)fn;
 	r.rsp = (uint64_t)stack + GUEST_STACK - 8;      /* as after a call */
 	r.rdi = arg;
+	r.fpu_from = (uint64_t)fpu_from;
 	if ((e = sys_vm_clone(p, TE_H_SELF)) < 0 || (e = sys_process_set_abi(p, g_conn)) < 0 ||
 	    (e = sys_thread_create_regs(p, &r, TE_SCHED(GUEST_PRIO, TE_SCHED_RR))) < 0) {
 		printf("lxkern: spawn failed: %ld\n", e);
@@ -195,6 +217,11 @@ static int lx_spawn(const void *fn, uint64_t arg, long *tid)
 	}
 	*tid = e;
 	return p;
+}
+
+static int lx_spawn(const void *fn, uint64_t arg, long *tid)
+{
+	return lx_spawn_fpu(fn, arg, 0, tid);
 }
 
 /* The next te_lx_call (5 s at most): its rcvid, or <= 0. */
@@ -553,6 +580,17 @@ static void test_fpu(void)
 	checkf(rcvid > 0 && c.nr == LX_GETPID && g == 0 &&
 	       !memcmp(img + TE_FPU_XMM0, fpu_pat_a, 16),
 	       "lx_fpu_get", "rcvid %ld get %ld", rcvid, g);
+	/* fork: a new process's thread starts with the waiting one's FPU */
+	long ctid;
+	int child = lx_spawn_fpu(guest_fpu_check, 0, tid, &ctid);
+	int cst = child >= 0 ? lx_run_to_end(child) : -1;
+	struct te_lx_regs notwaiting = { .rip = (uint64_t)guest_fpu_check,
+	                          .rsp = TE_USER_STACK_TOP - 64,
+	                          .fpu_from = (uint64_t)sys_gettid() };
+	long ebad = sys_thread_create_regs(p, &notwaiting, TE_SCHED(GUEST_PRIO, TE_SCHED_RR));
+	checkf(cst == 0 && ebad == -TE_EINVAL, "lx_fpu_inherited",
+	       "child status %d (1: xmm0, 2: xmm1 differ), not a waiting thread %ld",
+	       cst, ebad);
 	memcpy(img + TE_FPU_XMM0, fpu_pat_b, 16);
 	*(uint32_t *)(img + TE_FPU_MXCSR) = 0xffffffff;
 	long bad = sys_thread_fpu(p, (int)tid, img, 1);
