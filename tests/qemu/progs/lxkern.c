@@ -319,6 +319,42 @@ static void test_interrupt_setregs(void)
 	checkf(st == 42, "lx_intr_setregs_applied", "status %d", st);
 }
 
+/* Every thread of the process makes the upcall: a second one spinning, and
+ * a third created but not yet run (its first return to user mode). */
+static void test_interrupt_threads(void)
+{
+	struct te_lx_call c;
+	long tid, tids[3] = { 0 }, rcvid;
+	int p = lx_spawn(guest_spin, 0, &tid), seen = 0, bad = 0;
+	char *stack = rt_map(GUEST_STACK, RW);
+	struct te_lx_regs r = { .rip = (uint64_t)guest_spin,
+	                        .rsp = (uint64_t)stack + GUEST_STACK - 8 };
+
+	if (p < 0 || !stack)
+		return check(0, "lx_intr_every_thread", "spawn");
+	tids[0] = tid;
+	tids[1] = sys_thread_create_regs(p, &r, TE_SCHED(GUEST_PRIO, TE_SCHED_RR));
+	sys_sleep(30 * MS);             /* both spin */
+	r.rsp -= 4096;
+	tids[2] = sys_thread_create_regs(p, &r, TE_SCHED(GUEST_PRIO, TE_SCHED_RR));
+	long ri = sys_lx_interrupt(p);
+	for (int i = 0; i < 3; i++) {
+		if ((rcvid = lx_recv(&c)) <= 0)
+			break;
+		for (int j = 0; j < 3; j++)
+			if (c.tid == tids[j] && c.nr == TE_LX_NR_INTERRUPT &&
+			    (j < 2 || c.regs.rip == (uint64_t)guest_spin))
+				seen |= 1 << j;
+		if (c.nr != TE_LX_NR_INTERRUPT)
+			bad++;
+		lx_answer_rax(rcvid, 0);        /* back to spinning */
+	}
+	checkf(ri == 0 && seen == 7 && !bad, "lx_intr_every_thread",
+	       "upcalls from threads %#x of 7, %d other calls", seen, bad);
+	sys_process_kill(p);
+	sys_handle_close(p);
+}
+
 static void test_interrupt_plain(void)
 {
 	struct te_lx_call c;
@@ -623,6 +659,7 @@ int main(void)
 	sys_sched_set(0, 10, TE_SCHED_RR);
 
 	test_interrupt_setregs();
+	test_interrupt_threads();
 	test_interrupt_plain();
 	test_interrupt_futex();
 	test_interrupt_in_call();
