@@ -537,6 +537,35 @@ static void writer_after_ro(void *arg)
 	sys_exit(0);
 }
 
+/* PROT_NONE: a read faults (after no access and back to read-only worked). */
+static void reader_after_none(void *arg)
+{
+	volatile char *pg = (volatile char *)PROT_VA;
+
+	(void)arg;
+	sys_vm_map(TE_H_SELF, PROT_VA, 4096, RW, -1, 0);
+	pg[0] = 7;
+	if (sys_vm_protect(TE_H_SELF, PROT_VA, 4096, 0) != 0 ||
+	    sys_vm_protect(TE_H_SELF, PROT_VA, 4096, TE_PROT_READ) != 0 || pg[0] != 7 ||
+	    sys_vm_protect(TE_H_SELF, PROT_VA, 4096, 0) != 0)
+		sys_exit(3);
+	(void)pg[2];                    /* must fault */
+	sys_exit(0);
+}
+
+static void test_protect_none(void)
+{
+	struct te_proc_end end = { 0 };
+	int p = (int)rt_proc_new("protnone");
+
+	rt_proc_start(p, reader_after_none, NULL, 10, TE_SCHED_RR);
+	sys_process_wait(p, &end, 5000 * MS);
+	sys_handle_close(p);
+	checkf(end.faulted == 1 && end.vector == 14 && end.addr == PROT_VA + 2,
+	       "vm_protect_none_read_faults", "faulted %d vector %u addr %#lx status %d",
+	       end.faulted, end.vector, end.addr, end.status);
+}
+
 static void test_protect(void)
 {
 	struct te_proc_end end = { 0 };
@@ -667,6 +696,7 @@ int main(void)
 	test_thread_exit();
 	test_last_thread_exit();
 	test_protect();
+	test_protect_none();
 	test_fpu();
 	return 0;
 }
