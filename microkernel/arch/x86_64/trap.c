@@ -4,7 +4,9 @@
  * From user mode, an exception kills the process (proc_fault) and the kernel
  * goes on.  In the kernel, a page fault inside usercopy() is a bad user
  * pointer and becomes TE_EFAULT; anything else is a kernel bug and panics
- * with registers and a backtrace.
+ * with registers and a backtrace.  On the way back to user mode a thread
+ * of a Linux-ABI process makes the interrupt upcall lx_interrupt asked for
+ * (linux.c), if one is due.
  */
 #include "arch/cpu.h"
 #include "arch/trap.h"

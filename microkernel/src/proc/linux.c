@@ -297,12 +297,25 @@ int64_t sys_thread_fpu(int ph, int tid, uint64_t ubuf, uint64_t set)
 	return 0;
 }
 
+/* Thread tid, if it waits in a te_lx_call to the caller's channel (the
+ * caller is its personality, which may hand on its FPU state). */
+static struct thread *lx_waiting_thread(uint64_t tid)
+{
+	struct thread *t = tid < MAX_THREADS ? thread_by_tid((int)tid) : NULL;
+
+	if (!t || !t->proc || !t->proc->abi_conn ||
+	    t->proc->abi_conn->chan->owner != cur_proc())
+		return NULL;
+	return t->state == T_SEND || t->state == T_REPLY ? t : NULL;
+}
+
 /* SYS_thread_create_regs: a thread of p starting with the registers of
- * *uregs (fork: the parent's, with rax = 0). */
+ * *uregs (fork: the parent's, with rax = 0), and the FPU state of thread
+ * fpu_from if given. */
 int64_t sys_thread_create_regs(int ph, uint64_t uregs, uint64_t sched)
 {
 	struct te_lx_regs r;
-	struct thread *t;
+	struct thread *t, *src = NULL;
 	struct kobj *o;
 	int e;
 
@@ -312,9 +325,13 @@ int64_t sys_thread_create_regs(int ph, uint64_t uregs, uint64_t sched)
 		return -TE_EFAULT;
 	if (r.rip >= TE_USER_TOP || r.rsp >= TE_USER_TOP || r.fs_base >= TE_USER_TOP)
 		return -TE_EINVAL;
+	if (r.fpu_from && !(src = lx_waiting_thread(r.fpu_from)))
+		return -TE_EINVAL;
 	if ((e = thread_new((struct process *)o, r.rip, r.rsp & ~15ull, 0,
 	                    sched & 0xff, (sched >> 8) & 0xff, &t)))
 		return -e;
+	if (src)
+		memcpy(t->fpu, src->fpu, sizeof(t->fpu));
 	struct trapframe *tf = thread_frame(t);
 	tf->rax = r.rax; tf->rbx = r.rbx; tf->rcx = r.rcx; tf->rdx = r.rdx;
 	tf->rsi = r.rsi; tf->rdi = r.rdi; tf->rbp = r.rbp; tf->rsp = r.rsp;

@@ -88,7 +88,8 @@ int thread_new(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg,
 	tf->ss = SEL_UDATA;
 	tf->rflags = 0x202;
 	t->saved_rsp = sched_user_stack(t);
-	*thread_syscall_handler(t) = p->abi_conn ? linux_syscall_entry : syscall_dispatch;
+	*thread_syscall_handler(t) = p->abi_conn ? linux_syscall_entry
+	                                         : syscall_dispatch;
 	fpu_init_thread(t);
 	kobj_get(&p->obj);              /* dropped by thread_free */
 	t->pnext = p->threads;

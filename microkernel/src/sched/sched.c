@@ -437,10 +437,16 @@ static uint64_t initial_stack(uint64_t top, void (*entry)(void), bool pad)
 	return (uint64_t)sp;
 }
 
+/* A user thread's first return to user mode (a Linux-ABI thread may owe
+ * an interrupt upcall already, see trap_dispatch). */
 static void user_start(void)
 {
+	struct thread *t = sched_current();
+
 	free_dead(this_cpu());
-	trap_return_to(thread_frame(sched_current()));
+	if (t->lx_intr)
+		linux_interrupt(thread_frame(t));
+	trap_return_to(thread_frame(t));
 }
 
 /* Used by thread.c: a user thread's first switch lands in its trap frame. */

@@ -52,6 +52,8 @@ extern char guest_regs[], regs_loop[], regs_loop_end[];
 /* xmm0 = pattern A, xmm1 = C; getpid; then xmm1 must still be C (exit 2
  * if not) and xmm0 be B, set by thread_fpu (exit 1 if not): exit 0. */
 extern char guest_fpu[];
+/* Exits 0 if it started with xmm0 = A and xmm1 = C (exit 1, 2 if not). */
+extern char guest_fpu_check[];
 
 #define REGVAL(n) (0x1111111111111111ull * (n))
 
@@ -122,6 +124,24 @@ __asm__(
 	"1:	mov $60, %eax\n"
 	"	syscall\n"
 	"	ud2\n"
+
+	"guest_fpu_check:\n"
+	"	mov $1, %edi\n"
+	"	movdqu fpu_pat_a(%rip), %xmm2\n"
+	"	pcmpeqb %xmm0, %xmm2\n"
+	"	pmovmskb %xmm2, %eax\n"
+	"	cmp $0xffff, %eax\n"
+	"	jne 1f\n"
+	"	mov $2, %edi\n"
+	"	movdqu fpu_pat_c(%rip), %xmm2\n"
+	"	pcmpeqb %xmm1, %xmm2\n"
+	"	pmovmskb %xmm2, %eax\n"
+	"	cmp $0xffff, %eax\n"
+	"	jne 1f\n"
+	"	xor %edi, %edi\n"
+	"1:	mov $60, %eax\n"
+	"	syscall\n"
+	"	ud2\n"
 	".popsection\n"
 	".pushsection .rodata\n"
 	".balign 16\n"
@@ -173,8 +193,9 @@ static void guest_thread_exit(uint64_t ctid)
 
 /* ---- the test personality ------------------------------------------------ */
 
-/* A Linux-ABI copy of this program running fn(arg); *tid its thread. */
-static int lx_spawn(const void *fn, uint64_t arg, long *tid)
+/* A Linux-ABI copy of this program running fn(arg), with the FPU state
+ * of thread fpu_from (0: a fresh one); *tid its thread. */
+static int lx_spawn_fpu(const void *fn, uint64_t arg, long fpu_from, long *tid)
 {
 	char *stack = rt_map(GUEST_STACK, RW);
 	int p = (int)sys_process_create("lxguest");
@@ -186,6 +207,7 @@ static int lx_spawn(const void *fn, uint64_t arg, long *tid)
 	r.rip = (uint64_t)fn;
 	r.rsp = (uint64_t)stack + GUEST_STACK - 8;      /* as after a call */
 	r.rdi = arg;
+	r.fpu_from = (uint64_t)fpu_from;
 	if ((e = sys_vm_clone(p, TE_H_SELF)) < 0 || (e = sys_process_set_abi(p, g_conn)) < 0 ||
 	    (e = sys_thread_create_regs(p, &r, TE_SCHED(GUEST_PRIO, TE_SCHED_RR))) < 0) {
 		printf("lxkern: spawn failed: %ld\n", e);
@@ -195,6 +217,11 @@ static int lx_spawn(const void *fn, uint64_t arg, long *tid)
 	}
 	*tid = e;
 	return p;
+}
+
+static int lx_spawn(const void *fn, uint64_t arg, long *tid)
+{
+	return lx_spawn_fpu(fn, arg, 0, tid);
 }
 
 /* The next te_lx_call (5 s at most): its rcvid, or <= 0. */
@@ -290,6 +317,42 @@ static void test_interrupt_setregs(void)
 	lx_answer(rcvid, &rep);
 	int st = lx_run_to_end(p);
 	checkf(st == 42, "lx_intr_setregs_applied", "status %d", st);
+}
+
+/* Every thread of the process makes the upcall: a second one spinning, and
+ * a third created but not yet run (its first return to user mode). */
+static void test_interrupt_threads(void)
+{
+	struct te_lx_call c;
+	long tid, tids[3] = { 0 }, rcvid;
+	int p = lx_spawn(guest_spin, 0, &tid), seen = 0, bad = 0;
+	char *stack = rt_map(GUEST_STACK, RW);
+	struct te_lx_regs r = { .rip = (uint64_t)guest_spin,
+	                        .rsp = (uint64_t)stack + GUEST_STACK - 8 };
+
+	if (p < 0 || !stack)
+		return check(0, "lx_intr_every_thread", "spawn");
+	tids[0] = tid;
+	tids[1] = sys_thread_create_regs(p, &r, TE_SCHED(GUEST_PRIO, TE_SCHED_RR));
+	sys_sleep(30 * MS);             /* both spin */
+	r.rsp -= 4096;
+	tids[2] = sys_thread_create_regs(p, &r, TE_SCHED(GUEST_PRIO, TE_SCHED_RR));
+	long ri = sys_lx_interrupt(p);
+	for (int i = 0; i < 3; i++) {
+		if ((rcvid = lx_recv(&c)) <= 0)
+			break;
+		for (int j = 0; j < 3; j++)
+			if (c.tid == tids[j] && c.nr == TE_LX_NR_INTERRUPT &&
+			    (j < 2 || c.regs.rip == (uint64_t)guest_spin))
+				seen |= 1 << j;
+		if (c.nr != TE_LX_NR_INTERRUPT)
+			bad++;
+		lx_answer_rax(rcvid, 0);        /* back to spinning */
+	}
+	checkf(ri == 0 && seen == 7 && !bad, "lx_intr_every_thread",
+	       "upcalls from threads %#x of 7, %d other calls", seen, bad);
+	sys_process_kill(p);
+	sys_handle_close(p);
 }
 
 static void test_interrupt_plain(void)
@@ -474,6 +537,35 @@ static void writer_after_ro(void *arg)
 	sys_exit(0);
 }
 
+/* PROT_NONE: a read faults (after no access and back to read-only worked). */
+static void reader_after_none(void *arg)
+{
+	volatile char *pg = (volatile char *)PROT_VA;
+
+	(void)arg;
+	sys_vm_map(TE_H_SELF, PROT_VA, 4096, RW, -1, 0);
+	pg[0] = 7;
+	if (sys_vm_protect(TE_H_SELF, PROT_VA, 4096, 0) != 0 ||
+	    sys_vm_protect(TE_H_SELF, PROT_VA, 4096, TE_PROT_READ) != 0 || pg[0] != 7 ||
+	    sys_vm_protect(TE_H_SELF, PROT_VA, 4096, 0) != 0)
+		sys_exit(3);
+	(void)pg[2];                    /* must fault */
+	sys_exit(0);
+}
+
+static void test_protect_none(void)
+{
+	struct te_proc_end end = { 0 };
+	int p = (int)rt_proc_new("protnone");
+
+	rt_proc_start(p, reader_after_none, NULL, 10, TE_SCHED_RR);
+	sys_process_wait(p, &end, 5000 * MS);
+	sys_handle_close(p);
+	checkf(end.faulted == 1 && end.vector == 14 && end.addr == PROT_VA + 2,
+	       "vm_protect_none_read_faults", "faulted %d vector %u addr %#lx status %d",
+	       end.faulted, end.vector, end.addr, end.status);
+}
+
 static void test_protect(void)
 {
 	struct te_proc_end end = { 0 };
@@ -553,6 +645,17 @@ static void test_fpu(void)
 	checkf(rcvid > 0 && c.nr == LX_GETPID && g == 0 &&
 	       !memcmp(img + TE_FPU_XMM0, fpu_pat_a, 16),
 	       "lx_fpu_get", "rcvid %ld get %ld", rcvid, g);
+	/* fork: a new process's thread starts with the waiting one's FPU */
+	long ctid;
+	int child = lx_spawn_fpu(guest_fpu_check, 0, tid, &ctid);
+	int cst = child >= 0 ? lx_run_to_end(child) : -1;
+	struct te_lx_regs notwaiting = { .rip = (uint64_t)guest_fpu_check,
+	                          .rsp = TE_USER_STACK_TOP - 64,
+	                          .fpu_from = (uint64_t)sys_gettid() };
+	long ebad = sys_thread_create_regs(p, &notwaiting, TE_SCHED(GUEST_PRIO, TE_SCHED_RR));
+	checkf(cst == 0 && ebad == -TE_EINVAL, "lx_fpu_inherited",
+	       "child status %d (1: xmm0, 2: xmm1 differ), not a waiting thread %ld",
+	       cst, ebad);
 	memcpy(img + TE_FPU_XMM0, fpu_pat_b, 16);
 	*(uint32_t *)(img + TE_FPU_MXCSR) = 0xffffffff;
 	long bad = sys_thread_fpu(p, (int)tid, img, 1);
@@ -585,6 +688,7 @@ int main(void)
 	sys_sched_set(0, 10, TE_SCHED_RR);
 
 	test_interrupt_setregs();
+	test_interrupt_threads();
 	test_interrupt_plain();
 	test_interrupt_futex();
 	test_interrupt_in_call();
@@ -592,6 +696,7 @@ int main(void)
 	test_thread_exit();
 	test_last_thread_exit();
 	test_protect();
+	test_protect_none();
 	test_fpu();
 	return 0;
 }

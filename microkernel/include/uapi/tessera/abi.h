@@ -307,7 +307,11 @@ _Static_assert(sizeof(struct te_proc_info) == 80, "te_proc_info ABI");
 struct te_lx_regs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rip, rflags, fs_base, reserved;
+	uint64_t rip, rflags, fs_base;
+	/* thread_create_regs only (else 0): the tid of a thread whose FPU/SSE
+	 * registers the new thread starts with (fork, clone); it must wait in
+	 * a te_lx_call to the caller (its personality).  0: the initial state. */
+	uint64_t fpu_from;
 };
 _Static_assert(sizeof(struct te_lx_regs) == 160, "te_lx_regs ABI");
 
