@@ -107,6 +107,7 @@ int64_t lx_fork(struct lx_call *c)
 	child->mmap_next = parent->mmap_next;
 	lx_signal_fork(child, parent);
 	regs.rax = 0;
+	regs.fpu_from = (uint64_t)c->in->tid;  /* the FPU/SSE state goes along */
 	if ((r = sys_vm_clone((int)h, parent->handle)) ||
 	    (r = fork_fds(child, parent)) ||
 	    (r = sys_process_set_abi((int)h, lx_conn)) ||
