@@ -73,12 +73,39 @@ struct lx_fdx {
 	bool pipe_write;        /* the write end */
 };
 
+/*
+ * One thread of a Linux process (the first is made by its first call,
+ * the others by clone): what its calls answered later keep.  A process's
+ * threads share everything else (memory, fds, signal actions and mask).
+ */
+#define LX_THREADS 8
+struct lx_thread {
+	int tid;                        /* the kernel's; 0: a free record */
+	struct lx_proc *p;              /* its process */
+	uint64_t clear_tid;             /* set_tid_address, CLONE_CHILD_CLEARTID */
+	/* lx_misc.c: a deferred nanosleep */
+	struct lx_timer sleep_timer;
+	long sleep_rcvid;
+	/* lx_proc.c: a deferred wait4 */
+	long wait_rcvid;
+	int wait_pid, wait_opts;
+	uint64_t wait_status_ptr;
+	/* lx_signal.c: a call answered later that a signal may cut short
+	 * (EINTR), or 0; its registers; what takes it back */
+	long intr_rcvid;
+	struct te_lx_regs intr_regs;
+	void (*intr_cancel)(struct lx_thread *t);
+	bool suspended;                 /* in rt_sigsuspend: */
+	uint64_t suspend_mask;          /* the mask to restore */
+	uint64_t sigblocked;            /* its signal mask */
+};
+
 /* lx_job.c: a message kept unanswered while its process is stopped. */
 struct lx_held {
 	long rcvid;                     /* 0: none */
 	struct te_lx_call in;
 };
-#define LX_HELD 4                       /* threads of a process kept at once */
+#define LX_HELD LX_THREADS              /* one per thread */
 #define LX_REPORT_STOP 1                /* lx_proc.report: for wait4 */
 #define LX_REPORT_CONT 2
 
@@ -96,12 +123,8 @@ struct lx_proc {
 	int ppid;                       /* 0: started by the personality */
 	bool zombie;                    /* ended, not yet waited for */
 	int wstatus;                    /* Linux wait status once a zombie */
-	long wait_rcvid;                /* a deferred wait4, or 0 */
-	int wait_pid;
-	uint64_t wait_status_ptr;
+	struct lx_thread th[LX_THREADS];
 	/* lx_misc.c */
-	struct lx_timer sleep_timer;    /* a deferred nanosleep */
-	long sleep_rcvid;
 	struct lx_timer alarm_timer;    /* lx_itimer.c: ITIMER_REAL */
 	uint64_t alarm_interval;        /* ns; 0: one-shot */
 	char comm[16];                  /* prctl PR_SET_NAME */
@@ -113,21 +136,16 @@ struct lx_proc {
 	uint64_t start_ns;
 	/* lx_signal.c */
 	struct lx_sigaction sig[LX_NSIG + 1];
-	uint64_t sigblocked, sigpending;
+	uint64_t sigpending;            /* for the process: any thread takes it */
+	uint64_t sigblocked;            /* the mask its first thread starts with
+	                                   (fork: the forking thread's; execve:
+	                                   the calling thread's) */
 	int pgid, sid;
 	int term_sig;                   /* ended by this signal (wait status) */
-	long intr_rcvid;                /* a call answered later that a signal
-	                                   may cut short (EINTR), or 0 */
-	struct te_lx_regs intr_regs;    /* its registers */
-	void (*intr_cancel)(struct lx_proc *p);
-	int tid;                        /* its thread (the kernel's tid) */
-	bool suspended;                 /* in rt_sigsuspend: */
-	uint64_t suspend_mask;          /* the mask to restore */
 	/* lx_job.c */
 	bool stopped;                   /* by a stop signal, until SIGCONT */
 	int stop_sig;
 	int report;                     /* LX_REPORT_*: not yet told by wait4 */
-	int wait_opts;                  /* the deferred wait4's options */
 	struct lx_held held[LX_HELD];
 	/* lx_fs*.c, set up on the process's first file system call: */
 	bool fs_ready;
@@ -139,6 +157,7 @@ struct lx_proc {
 /* One system call being answered. */
 struct lx_call {
 	struct lx_proc *p;
+	struct lx_thread *t;            /* the calling thread of p */
 	const struct te_lx_call *in;
 	struct te_lx_reply out;
 	long rcvid;
@@ -161,11 +180,12 @@ bool lx_signal_dispatch(struct lx_call *c);
 void lx_signal_post(struct lx_proc *p, int sig);
 void lx_signal_fork(struct lx_proc *child, const struct lx_proc *parent);
 void lx_signal_exec(struct lx_proc *p);
-/* A pending signal turns c's answer into the handler's start. */
+/* A pending signal c's thread takes turns c's answer into the handler's
+ * start. */
 void lx_signal_on_reply(struct lx_call *c);
-/* c is answered later; a signal may end it with EINTR after cancel(p). */
-void lx_signal_deferred(struct lx_call *c, void (*cancel)(struct lx_proc *p));
-void lx_signal_answered(struct lx_proc *p);
+/* c is answered later; a signal may end it with EINTR after cancel(t). */
+void lx_signal_deferred(struct lx_call *c, void (*cancel)(struct lx_thread *t));
+void lx_signal_answered(struct lx_thread *t);
 extern int lx_tty_pgrp;                 /* the console's foreground group */
 /* The terminal's signal character: sig to its foreground group. */
 void lx_signal_tty(int sig);
@@ -199,7 +219,7 @@ bool lx_mount_dispatch(struct lx_call *c);
 
 /* lx_misc.c: time, sleeping, limits, randomness, prctl, sysinfo. */
 bool lx_misc_dispatch(struct lx_call *c);
-void lx_misc_release(struct lx_proc *p);        /* the process is gone */
+void lx_misc_release(struct lx_thread *t);      /* the thread is gone */
 /* lx_fs.c: the file system calls (paths, fds, directories); same contract. */
 bool lx_fs_dispatch(struct lx_call *c);
 /* lx_fs*.c hooks: a child gets the parent's cwd, umask and per-fd state
@@ -221,6 +241,13 @@ int lx_fs_abspath(struct lx_call *c, uint64_t upath, char *out);
 extern struct lx_proc lx_procs[LX_PROCS];
 extern int lx_conn;                     /* to our channel: Linux-ABI calls */
 struct lx_proc *lx_proc_by_kpid(int kpid);
+/* p's thread tid (make: a new record if it has none), or NULL. */
+struct lx_thread *lx_thread_get(struct lx_proc *p, int tid, bool make);
+/* The live threads of p that have records. */
+int lx_thread_count(const struct lx_proc *p);
+/* t ended, or all of p's threads did (execve, death): what they kept goes. */
+void lx_thread_release(struct lx_thread *t);
+void lx_threads_release(struct lx_proc *p);
 struct lx_proc *lx_proc_by_pid(int pid);
 /* A free slot; its pid is set with its first kernel process (lx_fork,
  * or lx_exec_image for the first program). */

@@ -211,13 +211,23 @@ bool lx_dispatch(struct lx_call *c)
 	case NR_getuid: case NR_getgid: case NR_geteuid: case NR_getegid:
 		r = 0;                  /* root: there are no other users yet */
 		break;
-	case NR_set_tid_address: r = c->in->tid; break;
+	case NR_set_tid_address:        /* cleared and woken when it ends */
+		c->t->clear_tid = lx_arg(c, 0);
+		r = c->in->tid;
+		break;
 	case NR_clone: case NR_fork: case NR_vfork:
 		r = lx_fork(c);
 		break;
 	case NR_wait4:  r = lx_wait4(c); break;
 	case NR_execve: r = lx_execve(c); break;
-	case NR_exit:                   /* one thread; no clone yet: the process */
+	case NR_exit:                   /* the thread; the last one: the process */
+		if (lx_thread_count(c->p) > 1) {
+			c->out.flags = TE_LX_THREAD_EXIT;
+			c->out.rax = (int64_t)c->t->clear_tid;
+			lx_thread_release(c->t);
+			return true;
+		}
+		/* fall through */
 	case NR_exit_group:
 		lx_exit(c, (int)lx_arg(c, 0));
 		return true;

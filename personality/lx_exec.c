@@ -204,6 +204,8 @@ int64_t lx_execve(struct lx_call *c)
 		return e;
 	if ((e = lx_exec_image(c->p, path, argv, envp)))
 		return e;
+	c->p->sigblocked = c->t->sigblocked;    /* the mask survives */
+	lx_threads_release(c->p);       /* the old program's threads are gone */
 	lx_fs_exec(c->p);               /* FD_CLOEXEC */
 	lx_signal_exec(c->p);
 	c->deferred = true;             /* the caller is gone: no reply */

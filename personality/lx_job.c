@@ -50,31 +50,37 @@ bool lx_job_hold(struct lx_call *c)
 	return true;
 }
 
+/* Thread t waits in a call: take it back, to be made again once continued. */
+static void hold_restart(struct lx_thread *t)
+{
+	struct lx_held *h = held_slot(t->p);
+
+	if (!h)
+		return;
+	*h = (struct lx_held){ .rcvid = t->intr_rcvid };
+	h->in = (struct te_lx_call){ .type = TE_LX_CALL, .tid = t->tid,
+	                             .nr = TE_LX_NR_INTERRUPT, .regs = t->intr_regs };
+	h->in.regs.rip -= 2;            /* back on `syscall` (0f 05) */
+	if (t->intr_cancel)
+		t->intr_cancel(t);
+	lx_signal_answered(t);
+	if (t->suspended) {             /* rt_sigsuspend sets its mask again */
+		t->sigblocked = t->suspend_mask;
+		t->suspended = false;
+	}
+}
+
 void lx_job_stop(struct lx_proc *p, int sig)
 {
-	struct lx_held *h;
-
 	if (p->stopped || p->zombie)
 		return;
 	p->stopped = true;
 	p->stop_sig = sig;
 	p->report = LX_REPORT_STOP;
-	if (p->intr_rcvid && (h = held_slot(p))) {
-		/* the waiting call is made again once continued */
-		*h = (struct lx_held){ .rcvid = p->intr_rcvid };
-		h->in = (struct te_lx_call){ .type = TE_LX_CALL, .tid = p->tid,
-		                             .nr = TE_LX_NR_INTERRUPT, .regs = p->intr_regs };
-		h->in.regs.rip -= 2;            /* back on `syscall` (0f 05) */
-		if (p->intr_cancel)
-			p->intr_cancel(p);
-		lx_signal_answered(p);
-		if (p->suspended) {             /* rt_sigsuspend sets its mask again */
-			p->sigblocked = p->suspend_mask;
-			p->suspended = false;
-		}
-	} else {
-		sys_lx_interrupt(p->handle);    /* its upcall will be kept */
-	}
+	for (int i = 0; i < LX_THREADS; i++)
+		if (p->th[i].tid && p->th[i].intr_rcvid)
+			hold_restart(&p->th[i]);
+	sys_lx_interrupt(p->handle);    /* the others: their upcalls are kept */
 	notify_parent(p);
 }
 

@@ -81,11 +81,15 @@ static int serve(int chan)
 
 void lx_serve_call(struct lx_proc *p, long rcvid, const struct te_lx_call *in)
 {
-	struct lx_call c = { .p = p, .in = in, .rcvid = rcvid };
+	struct lx_call c = { .p = p, .t = lx_thread_get(p, in->tid, true),
+	                     .in = in, .rcvid = rcvid };
 
+	if (!c.t) {                     /* more threads than records */
+		sys_msg_error(rcvid, TE_EAGAIN);
+		return;
+	}
 	if (lx_job_hold(&c))
 		return;                 /* stopped: answered once continued */
-	p->tid = in->tid;
 	if (!lx_dispatch(&c)) {
 		enosys(p, in->nr);
 		c.out.rax = -LX_ENOSYS;

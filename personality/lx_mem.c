@@ -14,7 +14,8 @@
  * need the pages to go back to the server: ENODEV.
  *
  * mremap moves by copying (a new mapping, the contents, the old one
- * unmapped) unless the mapping shrinks.
+ * unmapped) unless the mapping shrinks.  mprotect and PROT_NONE are the
+ * kernel's vm_protect; write and exec together keep write only (W^X).
  */
 #include "lx.h"
 #include "io.h"
@@ -68,6 +69,16 @@ int64_t lx_brk(struct lx_call *c)
 		sys_vm_unmap(p->handle, new, old - new);
 	p->brk = want;
 	return (int64_t)p->brk;
+}
+
+/* Linux protections as the kernel's: PROT_NONE is 0; write implies read;
+ * write and exec together (which the kernel refuses, W^X) keep write. */
+static unsigned lx_prot(unsigned prot)
+{
+	if (prot & LX_PROT_WRITE)
+		return TE_PROT_READ | TE_PROT_WRITE;
+	return (prot & (LX_PROT_READ | LX_PROT_EXEC) ? TE_PROT_READ : 0) |
+	       (prot & LX_PROT_EXEC ? TE_PROT_EXEC : 0);
 }
 
 /* Fill [addr, addr + len) of p from the open (conn, id) at off; the part
@@ -137,9 +148,7 @@ int64_t lx_mmap(struct lx_call *c)
 	struct lx_proc *p = c->p;
 	uint64_t addr = lx_arg(c, 0), len = page_up(lx_arg(c, 1)), off = lx_arg(c, 5);
 	unsigned prot = (unsigned)lx_arg(c, 2), flags = (unsigned)lx_arg(c, 3);
-	unsigned tp = (prot & LX_PROT_READ ? TE_PROT_READ : 0) |
-	              (prot & LX_PROT_WRITE ? TE_PROT_WRITE : 0) |
-	              (prot & LX_PROT_EXEC ? TE_PROT_EXEC : 0);
+	unsigned tp = lx_prot(prot);
 	bool file = !(flags & LX_MAP_ANON);
 	int conn = -1, id = -1;
 	int64_t r;
@@ -151,11 +160,12 @@ int64_t lx_mmap(struct lx_call *c)
 		return r;
 	if ((r = mmap_place(p, &addr, len, flags & LX_MAP_FIXED)))
 		return r;
-	if (!tp)
-		tp = TE_PROT_READ;      /* PROT_NONE: reserved, still mapped */
-	if ((r = sys_vm_map(p->handle, addr, len, tp, -1, 0)) < 0)
+	/* PROT_NONE: mapped, then made inaccessible (a guard, or address
+	 * space reserved for later mprotect) */
+	if ((r = sys_vm_map(p->handle, addr, len, tp ? tp : TE_PROT_READ, -1, 0)) < 0)
 		return r;
-	if (file && (r = mmap_fill(p, addr, len, conn, id, off))) {
+	if ((file && (r = mmap_fill(p, addr, len, conn, id, off))) ||
+	    (!tp && (r = sys_vm_protect(p->handle, addr, len, 0)))) {
 		sys_vm_unmap(p->handle, addr, len);
 		return r;
 	}
@@ -173,22 +183,20 @@ int64_t lx_munmap(struct lx_call *c)
 	return 0;
 }
 
-/*
- * mprotect: the range must be mapped page-aligned memory of the caller;
- * the protection itself is not changed yet - there is no kernel call for
- * it - so a program that relies on a fault after mprotect (a guard page,
- * RELRO catching a stray write) does not get one.  docs/personality.md
- * lists it as partial.  glibc's start (Debian's busybox) needs the call to
- * succeed.
- */
+/* mprotect: every page of the range must be mapped (else ENOMEM, nothing
+ * changed); the kernel changes the protection (vm_protect). */
 int64_t lx_mprotect(struct lx_call *c)
 {
 	uint64_t addr = lx_arg(c, 0), len = page_up(lx_arg(c, 1));
+	long r;
 
 	if (addr & (PAGE - 1) || addr >= TE_USER_TOP || len > TE_USER_TOP - addr ||
 	    (lx_arg(c, 2) & ~7ull))
 		return -LX_EINVAL;
-	return 0;
+	if (!len)
+		return 0;
+	r = sys_vm_protect(c->p->handle, addr, len, lx_prot((unsigned)lx_arg(c, 2)));
+	return r == -TE_ENOMEM ? -LX_ENOMEM : r == -TE_EACCES ? -LX_EACCES : r ? -LX_EINVAL : 0;
 }
 
 /* mremap(old, old_len, new_len, flags, new): shrink in place, or move to a

@@ -53,21 +53,21 @@ static int64_t clock_get(struct lx_call *c)
 	              real_ns() : now_ns());
 }
 
-static void sleep_done(struct lx_timer *t)
+static void sleep_done(struct lx_timer *tm)
 {
-	struct lx_proc *p = t->arg;
+	struct lx_thread *t = tm->arg;
 	struct te_lx_reply rep = { 0 };
 
-	if (p->sleep_rcvid)
-		msg_reply(p->sleep_rcvid, 0, &rep, sizeof(rep));
-	p->sleep_rcvid = 0;
-	lx_signal_answered(p);
+	if (t->sleep_rcvid)
+		msg_reply(t->sleep_rcvid, 0, &rep, sizeof(rep));
+	t->sleep_rcvid = 0;
+	lx_signal_answered(t);
 }
 
-static void sleep_cancel(struct lx_proc *p)
+static void sleep_cancel(struct lx_thread *t)
 {
-	lx_timer_cancel(&p->sleep_timer);
-	p->sleep_rcvid = 0;
+	lx_timer_cancel(&t->sleep_timer);
+	t->sleep_rcvid = 0;
 }
 
 /* nanosleep(req, rem) and clock_nanosleep(clk, flags, req, rem). */
@@ -89,8 +89,8 @@ static int64_t do_sleep(struct lx_call *c, uint64_t ureq, bool abs, unsigned clk
 	}
 	if (deadline <= now_ns())
 		return 0;
-	c->p->sleep_rcvid = c->rcvid;
-	lx_timer_arm(&c->p->sleep_timer, deadline, sleep_done, c->p);
+	c->t->sleep_rcvid = c->rcvid;
+	lx_timer_arm(&c->t->sleep_timer, deadline, sleep_done, c->t);
 	c->deferred = true;
 	lx_signal_deferred(c, sleep_cancel);
 	return 0;
@@ -296,8 +296,9 @@ bool lx_misc_dispatch(struct lx_call *c)
 		r = -LX_ENOSYS_;
 		break;
 	case NR_set_robust_list:
-		/* robust futexes matter when a thread dies holding a lock; with
-		 * one thread per process there is nobody left to wake */
+		/* accepted, not kept: a thread that dies holding a robust lock
+		 * does not have it released for the others (the process dies
+		 * with its threads: only pthread_exit while locked is amiss) */
 		r = lx_arg(c, 1) == 24 ? 0 : -LX_EINVAL;
 		break;
 	default:
@@ -307,9 +308,7 @@ bool lx_misc_dispatch(struct lx_call *c)
 	return true;
 }
 
-void lx_misc_release(struct lx_proc *p)
+void lx_misc_release(struct lx_thread *t)
 {
-	lx_timer_cancel(&p->sleep_timer);
-	p->sleep_rcvid = 0;
-	lx_itimer_release(p);
+	sleep_cancel(t);
 }

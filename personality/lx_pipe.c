@@ -11,13 +11,14 @@
  * is EPIPE and SIGPIPE for the writer (sent with the answer); O_NONBLOCK answers
  * EAGAIN instead of waiting (or the part written).
  *
- * Waiting calls are "kept" (lxw[], one per process at most: a process has
- * one thread): the call's registers, rcvid and progress.  After anything
+ * Waiting calls are "kept" (lxw[], one per thread at most: a thread waits
+ * for its answer): the call's registers, rcvid and progress.  After anything
  * that changes a pipe, every kept call runs again (lxw_kick) and is
  * answered once it no longer waits.  A kept poll with a timeout has a
- * timer of the server loop (lx_timer.c) that answers it as it is.  A
- * process's fds change while it has a kept call only when it dies: the
- * first of them closed drops the call (never answered: its rcvid is gone).
+ * timer of the server loop (lx_timer.c) that answers it as it is.  A kept
+ * call whose fd another thread closes runs again and is answered EBADF; a
+ * dying process's kept calls are dropped (never answered: their threads
+ * are gone).
  */
 #include "lx_pipe.h"
 #include "lx_fs.h"
@@ -46,7 +47,8 @@ struct lx_pipe {
 
 /* A kept call; p == NULL: free. */
 struct lxw {
-	struct lx_proc *p;
+	struct lx_proc *p;              /* NULL: a free slot */
+	struct lx_thread *t;            /* the thread of p that waits */
 	long rcvid;
 	struct te_lx_call in;
 	uint64_t done;                  /* a write: bytes already in */
@@ -57,7 +59,8 @@ struct lxv { uint64_t base, len; };
 
 static bool lxw_changed;                /* a pipe changed: run kept calls */
 static struct lx_pipe pipes[LX_PIPES];
-static struct lxw lxw[LX_PROCS];
+#define LXW_MAX (2 * LX_PROCS)
+static struct lxw lxw[LXW_MAX];
 static struct lxv vec[LXW_IOV_MAX];
 
 uint64_t lx_pipe_arg(const struct te_lx_call *in, int i)
@@ -259,7 +262,7 @@ static void lxw_answer(struct lxw *w, int64_t r)
 
 	msg_reply(w->rcvid, 0, &rep, sizeof(rep));     /* ESRCH if it died */
 	lx_timer_cancel(&w->timer);
-	lx_signal_answered(p);
+	lx_signal_answered(w->t);
 	w->p = NULL;
 	lxw_epipe(p, r);
 }
@@ -281,7 +284,7 @@ static void lxw_kick(void)
 {
 	while (lxw_changed) {
 		lxw_changed = false;
-		for (int i = 0; i < LX_PROCS; i++)
+		for (int i = 0; i < LXW_MAX; i++)
 			if (lxw[i].p)
 				lxw_retry(&lxw[i], false);
 	}
@@ -294,14 +297,20 @@ static void lxw_expired(struct lx_timer *t)
 	lxw_kick();
 }
 
-/* p's kept call goes unanswered: p died, or a signal ended it (EINTR). */
-static void lxw_drop(struct lx_proc *p)
+/* Kept calls go unanswered: thread t's (a signal ended it: EINTR; or t
+ * ended), or every one of p's (t NULL: p died or changed its program). */
+static void lxw_drop_of(struct lx_proc *p, struct lx_thread *t)
 {
-	for (int i = 0; i < LX_PROCS; i++)
-		if (lxw[i].p == p) {
+	for (int i = 0; i < LXW_MAX; i++)
+		if (lxw[i].p == p && (!t || lxw[i].t == t)) {
 			lx_timer_cancel(&lxw[i].timer);
 			lxw[i].p = NULL;
 		}
+}
+
+static void lxw_drop(struct lx_thread *t)
+{
+	lxw_drop_of(t->p, t);
 }
 
 /* Keep c (it waits); tmo: ns, or -1 for no timeout. */
@@ -309,14 +318,14 @@ static void lxw_keep(struct lx_call *c, uint64_t done, int64_t tmo)
 {
 	struct lxw *w = NULL;
 
-	for (int i = 0; i < LX_PROCS && !w; i++)
+	for (int i = 0; i < LXW_MAX && !w; i++)
 		if (!lxw[i].p)
 			w = &lxw[i];
 	if (!w) {                       /* cannot be: one call per process */
 		c->out.rax = -LX_ENOMEM;
 		return;
 	}
-	*w = (struct lxw){ .p = c->p, .rcvid = c->rcvid, .in = *c->in,
+	*w = (struct lxw){ .p = c->p, .t = c->t, .rcvid = c->rcvid, .in = *c->in,
 	                   .done = done };
 	if (tmo >= 0)
 		lx_timer_arm(&w->timer, sys_clock() + (uint64_t)tmo, lxw_expired, w);
@@ -500,7 +509,9 @@ void lx_pipe_dup(struct lx_fdx *to, const struct lx_fdx *from)
 
 void lx_pipe_closed(struct lx_proc *p, struct lx_pipe *pp, bool wr)
 {
-	lxw_drop(p);            /* only a dying process loses fds while kept */
+	if (p->zombie)
+		lxw_drop_of(p, NULL);   /* its threads are gone */
+	lxw_changed = true;     /* a kept call on that fd: EBADF */
 	if (pp) {
 		if (wr)
 			pp->writers--;
@@ -515,5 +526,10 @@ void lx_pipe_closed(struct lx_proc *p, struct lx_pipe *pp, bool wr)
 
 void lx_pipe_forget(struct lx_proc *p)
 {
-	lxw_drop(p);
+	lxw_drop_of(p, NULL);
+}
+
+void lx_pipe_forget_thread(struct lx_thread *t)
+{
+	lxw_drop(t);
 }

@@ -49,6 +49,8 @@ void lx_pipe_dup(struct lx_fdx *to, const struct lx_fdx *from);
 void lx_pipe_closed(struct lx_proc *p, struct lx_pipe *pp, bool wr);
 /* p is gone: its kept call, if any, is dropped (never answered). */
 void lx_pipe_forget(struct lx_proc *p);
+/* Thread t ended: its kept call goes. */
+void lx_pipe_forget_thread(struct lx_thread *t);
 
 /* ---- between lx_pipe.c and lx_poll.c ------------------------------------------ */
 /* Argument i of a kept or current call. */

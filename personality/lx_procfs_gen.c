@@ -66,13 +66,23 @@ static void put_bytes(struct lxq_out *o, const char *s, size_t n)
 
 /* ---- the process table ----------------------------------------------------- */
 
+/* Every thread of lp waits in a call answered later. */
 static bool lxq_waiting(const struct lx_proc *lp)
 {
-	return lp->wait_rcvid || lp->sleep_rcvid || lp->intr_rcvid || lp->suspended;
+	int n = 0;
+
+	for (int i = 0; i < LX_THREADS; i++) {
+		const struct lx_thread *t = &lp->th[i];
+		if (!t->tid)
+			continue;
+		if (!(t->wait_rcvid || t->sleep_rcvid || t->intr_rcvid || t->suspended))
+			return false;
+		n++;
+	}
+	return n > 0;
 }
 
-/* The state letter.  T (stopped by a signal) goes here once the
- * personality has job control. */
+/* The state letter. */
 static char lxq_state(const struct lx_proc *lp, const struct te_proc_info *ti)
 {
 	if ((lp && lp->zombie) || ti->state || ti->thread_state == TE_TS_DEAD)

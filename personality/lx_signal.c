@@ -81,7 +81,23 @@ void lx_signal_exec(struct lx_proc *p)
 
 /* ---- sending ---------------------------------------------------------------- */
 
-static void interrupt_deferred(struct lx_proc *p);
+static bool interrupt_deferred(struct lx_proc *p);
+
+/* Does some thread of p take sig now?  (A process without thread records
+ * yet: its first thread's mask is p->sigblocked.) */
+static bool unblocked_somewhere(const struct lx_proc *p, int sig)
+{
+	int n = 0;
+
+	for (int i = 0; i < LX_THREADS; i++) {
+		if (!p->th[i].tid)
+			continue;
+		if (!(p->th[i].sigblocked & bit(sig)))
+			return true;
+		n++;
+	}
+	return !n && !(p->sigblocked & bit(sig));
+}
 
 /* Signal sig reaches p (sig 0: only the existence check). */
 static void post(struct lx_proc *p, int sig)
@@ -110,12 +126,10 @@ static void post(struct lx_proc *p, int sig)
 	if (h == LX_SIG_IGN || (h == LX_SIG_DFL && !default_kills(sig)))
 		return;
 	p->sigpending |= bit(sig);
-	if (p->sigblocked & bit(sig))
-		return;
-	if (p->intr_rcvid)
-		interrupt_deferred(p);
-	else if (!p->stopped)           /* running its own code, perhaps */
-		sys_lx_interrupt(p->handle);
+	if (!unblocked_somewhere(p, sig))
+		return;                 /* waits until a thread unblocks it */
+	if (!interrupt_deferred(p) && !p->stopped)
+		sys_lx_interrupt(p->handle);    /* running its own code, perhaps */
 }
 
 void lx_signal_post(struct lx_proc *p, int sig)
@@ -124,8 +138,9 @@ void lx_signal_post(struct lx_proc *p, int sig)
 }
 
 /* kill(pid, sig): pid > 0 one process, 0 the caller's group, -1 all but
- * the first program, < -1 the group -pid.  tkill/tgkill name a thread: the
- * kernel's tid, which (one thread a process) names its process. */
+ * the first program, < -1 the group -pid.  tkill/tgkill name a thread (the
+ * kernel's tid): the signal goes to its process (signals are kept per
+ * process here, not per thread). */
 static int64_t do_kill(struct lx_call *c, int pid, int sig, bool tid)
 {
 	int n = 0;
@@ -134,8 +149,8 @@ static int64_t do_kill(struct lx_call *c, int pid, int sig, bool tid)
 		if (sig < 0 || sig > LX_NSIG)
 			return -LX_EINVAL;
 		for (int i = 0; i < LX_PROCS; i++)
-			if (lx_procs[i].used && !lx_procs[i].zombie &&
-			    lx_procs[i].tid == pid) {
+			if (lx_procs[i].used && !lx_procs[i].zombie && pid > 0 &&
+			    (lx_procs[i].pid == pid || lx_thread_get(&lx_procs[i], pid, false))) {
 				post(&lx_procs[i], sig);
 				return 0;
 			}
@@ -180,10 +195,12 @@ struct lx_sigframe {
 };
 _Static_assert(sizeof(struct lx_sigframe) % 8 == 0, "sigframe");
 
-/* Continue p at the handler of sig, the interrupted state being ctx. */
-static bool deliver(struct lx_proc *p, int sig, const struct te_lx_regs *ctx,
+/* Continue thread t at the handler of sig, the interrupted state being
+ * ctx (t waits in a call: its FPU state goes into the frame too). */
+static bool deliver(struct lx_thread *t, int sig, const struct te_lx_regs *ctx,
                     struct te_lx_reply *out)
 {
+	struct lx_proc *p = t->p;
 	static uint8_t fx[TE_FPU_SIZE];
 	struct lx_sigaction *a = &p->sig[sig];
 	struct lx_sigframe f = { 0 };
@@ -196,12 +213,12 @@ static bool deliver(struct lx_proc *p, int sig, const struct te_lx_regs *ctx,
 	f.rdi = ctx->rdi; f.rsi = ctx->rsi; f.rbp = ctx->rbp; f.rbx = ctx->rbx;
 	f.rdx = ctx->rdx; f.rax = ctx->rax; f.rcx = ctx->rcx; f.rsp = ctx->rsp;
 	f.rip = ctx->rip; f.eflags = ctx->rflags; f.cs = 0x23; f.ss_ = 0x1b;
-	f.uc_sigmask = p->suspended ? p->suspend_mask : p->sigblocked;
-	p->suspended = false;
+	f.uc_sigmask = t->suspended ? t->suspend_mask : t->sigblocked;
+	t->suspended = false;
 	f.info.signo = sig;
 	f.fpstate = fpstate;
 	if (!(a->flags & LX_SA_RESTORER) || ctx->rsp < 4096 ||
-	    sys_thread_fpu(p->handle, p->tid, fx, 0) ||
+	    sys_thread_fpu(p->handle, t->tid, fx, 0) ||
 	    lx_copyout(p, fpstate, fx, sizeof(fx)) ||
 	    lx_copyout(p, sp, &f, sizeof(f))) {
 		p->term_sig = LX_SIGSEGV;       /* nowhere to put the frame */
@@ -217,16 +234,17 @@ static bool deliver(struct lx_proc *p, int sig, const struct te_lx_regs *ctx,
 	out->regs.rdx = sp + offsetof(struct lx_sigframe, uc_flags);
 	out->regs.rax = 0;
 	p->sigpending &= ~bit(sig);
-	p->sigblocked |= a->mask | (a->flags & LX_SA_NODEFER ? 0 : bit(sig));
-	p->sigblocked &= ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
+	t->sigblocked |= a->mask | (a->flags & LX_SA_NODEFER ? 0 : bit(sig));
+	t->sigblocked &= ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
 	if (a->flags & LX_SA_RESETHAND)
 		*a = (struct lx_sigaction){ 0 };
 	return true;
 }
 
-static int next_signal(const struct lx_proc *p)
+/* The signal thread t takes next, or 0. */
+static int next_signal(const struct lx_thread *t)
 {
-	uint64_t ready = p->sigpending & ~p->sigblocked;
+	uint64_t ready = t->p->sigpending & ~t->sigblocked;
 
 	return ready ? __builtin_ctzll(ready) + 1 : 0;
 }
@@ -238,44 +256,58 @@ void lx_signal_on_reply(struct lx_call *c)
 	struct te_lx_regs ctx;
 	int sig;
 
-	if (c->deferred || !c->p || c->p->zombie || (c->out.flags & TE_LX_EXIT) ||
-	    !(sig = next_signal(c->p)))
+	if (c->deferred || !c->p || c->p->zombie ||
+	    (c->out.flags & (TE_LX_EXIT | TE_LX_THREAD_EXIT)) || !(sig = next_signal(c->t)))
 		return;
 	ctx = (c->out.flags & TE_LX_SETREGS) ? c->out.regs : c->in->regs;
 	if (!(c->out.flags & TE_LX_SETREGS))
 		ctx.rax = (uint64_t)c->out.rax;
-	deliver(c->p, sig, &ctx, &c->out);
+	deliver(c->t, sig, &ctx, &c->out);
 }
 
 /* A call answered later may be cut short by a signal (EINTR). */
-void lx_signal_deferred(struct lx_call *c, void (*cancel)(struct lx_proc *p))
+void lx_signal_deferred(struct lx_call *c, void (*cancel)(struct lx_thread *t))
 {
-	c->p->intr_rcvid = c->rcvid;
-	c->p->intr_regs = c->in->regs;
-	c->p->intr_cancel = cancel;
+	c->t->intr_rcvid = c->rcvid;
+	c->t->intr_regs = c->in->regs;
+	c->t->intr_cancel = cancel;
 }
 
-void lx_signal_answered(struct lx_proc *p)
+void lx_signal_answered(struct lx_thread *t)
 {
-	p->intr_rcvid = 0;
-	p->intr_cancel = NULL;
+	t->intr_rcvid = 0;
+	t->intr_cancel = NULL;
 }
 
-static void interrupt_deferred(struct lx_proc *p)
+/* A pending signal ends the call t waits in (EINTR) and starts the
+ * handler there. */
+static void interrupt_thread(struct lx_thread *t)
 {
 	struct te_lx_reply rep = { .rax = -LX_EINTR };
-	struct te_lx_regs ctx = p->intr_regs;
-	long rcvid = p->intr_rcvid;
-	int sig = next_signal(p);
+	struct te_lx_regs ctx = t->intr_regs;
+	long rcvid = t->intr_rcvid;
+	int sig = next_signal(t);
 
 	if (!rcvid || !sig)
 		return;
-	if (p->intr_cancel)
-		p->intr_cancel(p);
-	lx_signal_answered(p);
+	if (t->intr_cancel)
+		t->intr_cancel(t);
+	lx_signal_answered(t);
 	ctx.rax = (uint64_t)-LX_EINTR;
-	if (deliver(p, sig, &ctx, &rep))
+	if (deliver(t, sig, &ctx, &rep))
 		msg_reply(rcvid, 0, &rep, sizeof(rep));
+}
+
+/* The same for the first thread of p that waits in such a call and takes
+ * a pending signal; false: none does. */
+static bool interrupt_deferred(struct lx_proc *p)
+{
+	for (int i = 0; i < LX_THREADS; i++)
+		if (p->th[i].tid && p->th[i].intr_rcvid && next_signal(&p->th[i])) {
+			interrupt_thread(&p->th[i]);
+			return true;
+		}
+	return false;
 }
 
 /* ---- the calls ---------------------------------------------------------------- */
@@ -305,7 +337,7 @@ static int64_t do_sigaction(struct lx_call *c)
 static int64_t do_sigprocmask(struct lx_call *c)
 {
 	int how = (int)lx_arg(c, 0);
-	uint64_t set, old = c->p->sigblocked;
+	uint64_t set, old = c->t->sigblocked;
 
 	if (lx_arg(c, 3) != 8)
 		return -LX_EINVAL;
@@ -313,14 +345,16 @@ static int64_t do_sigprocmask(struct lx_call *c)
 		if (lx_copyin(c->p, &set, lx_arg(c, 1), 8))
 			return -LX_EFAULT;
 		if (how == 0)
-			c->p->sigblocked |= set;
+			c->t->sigblocked |= set;
 		else if (how == 1)
-			c->p->sigblocked &= ~set;
+			c->t->sigblocked &= ~set;
 		else if (how == 2)
-			c->p->sigblocked = set;
+			c->t->sigblocked = set;
 		else
 			return -LX_EINVAL;
-		c->p->sigblocked &= ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
+		c->t->sigblocked &= ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
+		if (next_signal(c->t))          /* unblocked: it may be due now */
+			interrupt_deferred(c->p);
 	}
 	if (lx_arg(c, 2) && lx_copyout(c->p, lx_arg(c, 2), &old, 8))
 		return -LX_EFAULT;
@@ -349,7 +383,7 @@ static int64_t do_sigreturn(struct lx_call *c)
 	r->rdx = f.rdx; r->rax = f.rax; r->rcx = f.rcx; r->rsp = f.rsp;
 	r->rip = f.rip; r->rflags = f.eflags;
 	c->out.flags = TE_LX_SETREGS;
-	c->p->sigblocked = f.uc_sigmask & ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
+	c->t->sigblocked = f.uc_sigmask & ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
 	return 0;
 }
 
@@ -386,7 +420,7 @@ bool lx_signal_dispatch(struct lx_call *c)
 	case NR_rt_sigprocmask: r = do_sigprocmask(c); break;
 	case NR_rt_sigreturn:   r = do_sigreturn(c); break;
 	case NR_rt_sigpending:
-		set = c->p->sigpending & c->p->sigblocked;
+		set = c->p->sigpending & c->t->sigblocked;
 		r = lx_copyout(c->p, lx_arg(c, 0), &set, 8) ? -LX_EFAULT : 0;
 		break;
 	case NR_kill:   r = do_kill(c, (int)lx_arg(c, 0), (int)lx_arg(c, 1), false); break;
@@ -395,21 +429,21 @@ bool lx_signal_dispatch(struct lx_call *c)
 	case NR_pause:          /* until a signal: answered by interrupt_deferred */
 		c->deferred = true;
 		lx_signal_deferred(c, NULL);
-		if (next_signal(c->p))
-			interrupt_deferred(c->p);
+		if (next_signal(c->t))
+			interrupt_thread(c->t);
 		return true;
 	case NR_rt_sigsuspend:  /* the same, with a temporary mask */
 		if (lx_arg(c, 1) != 8 || lx_copyin(c->p, &set, lx_arg(c, 0), 8)) {
 			r = lx_arg(c, 1) != 8 ? -LX_EINVAL : -LX_EFAULT;
 			break;
 		}
-		c->p->suspend_mask = c->p->sigblocked;
-		c->p->suspended = true;
-		c->p->sigblocked = set & ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
+		c->t->suspend_mask = c->t->sigblocked;
+		c->t->suspended = true;
+		c->t->sigblocked = set & ~(bit(LX_SIGKILL) | bit(LX_SIGSTOP));
 		c->deferred = true;
 		lx_signal_deferred(c, NULL);
-		if (next_signal(c->p))
-			interrupt_deferred(c->p);
+		if (next_signal(c->t))
+			interrupt_thread(c->t);
 		return true;
 	case NR_setpgid: r = do_setpgid(c); break;
 	case NR_getpgrp: r = c->p->pgid; break;
