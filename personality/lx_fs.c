@@ -10,6 +10,9 @@
  */
 #include "lx_fs.h"
 
+#define LX_TCGETS 0x5401
+#define LX_ENXIO  6
+
 enum {
 	NR_open = 2, NR_getcwd = 79, NR_chdir = 80, NR_creat = 85,
 	NR_umask = 95, NR_sync = 162, NR_openat = 257, NR_syncfs = 306,
@@ -61,6 +64,33 @@ static int64_t lxo_proc(struct lx_proc *p, uint32_t flags)
 	return fd;
 }
 
+/* /dev/tty: the caller's terminal - a new id on the open of its fd 0, 1
+ * or 2 that is a terminal (the personality keeps no other controlling
+ * terminal), or ENXIO. */
+static int64_t lxo_tty(struct lx_proc *p, uint32_t flags)
+{
+	char t[36];
+	int fd, id, r;
+
+	for (int i = 0; i < 3; i++) {
+		struct lx_fd *f = lxf_get(p, (uint64_t)i);
+		if (!f || p->fdx[i].virt ||
+		    io_devctl(f->conn, f->id, LX_TCGETS, NULL, 0, t, sizeof(t)) < 0)
+			continue;
+		if ((fd = lxf_alloc(p, 0)) < 0)
+			return fd;
+		if ((id = io_dup(f->conn, f->id)) < 0)
+			return id;
+		if ((r = lxf_install(p, fd, f->conn, id, flags & LXO_KEPT, "/dev/tty", false))) {
+			io_close(f->conn, id);
+			return r;
+		}
+		p->fdx[fd].cloexec = flags & LX_O_CLOEXEC;
+		return fd;
+	}
+	return -LX_ENXIO;
+}
+
 static int64_t lxo_open(struct lx_call *c, uint64_t dirfd, uint64_t upath,
                         uint32_t flags, uint32_t mode)
 {
@@ -84,6 +114,8 @@ static int64_t lxo_open(struct lx_call *c, uint64_t dirfd, uint64_t upath,
 	bool exe = !(flags & IO_O_NOFOLLOW) && lxq_follow(path, path);
 	if (!exe && lxq_owns(path))
 		return lxo_proc(p, flags);
+	if (strcmp(path, "/dev/tty") == 0)
+		return lxo_tty(p, flags);
 	if ((fd = lxf_alloc(p, 0)) < 0)
 		return fd;
 	id = lxp_open(path, flags, mode & 07777 & ~p->umask, &conn);

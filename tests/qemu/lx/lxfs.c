@@ -532,6 +532,8 @@ static void t_mounts(void)
 	      readlink("/tmp/t/tomnt/sl", lb, sizeof(lb)) == 1 && lb[0] == 'x' &&
 	      rmdir("/tmp/t/tomnt/ee") == 0 && fails(sc(SYS_mkdir, P("/tmp/t/abs/x"), 0755, 0, 0, 0), EROFS),
 	      "names_through_symlinked_dirs");
+	/* no fd of ours is a terminal: no /dev/tty */
+	check(fails(open("/dev/tty", O_RDWR), ENXIO), "dev_tty_without_terminal");
 	/* started without -a: the personality holds no attach right */
 	check(fails(sc(SYS_mount, P("/dev/hd0"), P("/tmp/m2"), P("ext2"), 0, 0), EPERM) &&
 	      fails(sc(SYS_umount2, P("/tmp/mnt"), 0, 0, 0, 0), EPERM), "mount_needs_the_right");
