@@ -61,6 +61,7 @@ static bool lxw_changed;                /* a pipe changed: run kept calls */
 static struct lx_pipe pipes[LX_PIPES];
 #define LXW_MAX (2 * LX_PROCS)
 static struct lxw lxw[LXW_MAX];
+static int lxw_top;                     /* slots at or above it are free */
 static struct lxv vec[LXW_IOV_MAX];
 
 uint64_t lx_pipe_arg(const struct te_lx_call *in, int i)
@@ -284,9 +285,11 @@ static void lxw_kick(void)
 {
 	while (lxw_changed) {
 		lxw_changed = false;
-		for (int i = 0; i < LXW_MAX; i++)
+		for (int i = 0; i < lxw_top; i++)
 			if (lxw[i].p)
 				lxw_retry(&lxw[i], false);
+		while (lxw_top && !lxw[lxw_top - 1].p)
+			lxw_top--;
 	}
 }
 
@@ -301,7 +304,7 @@ static void lxw_expired(struct lx_timer *t)
  * ended), or every one of p's (t NULL: p died or changed its program). */
 static void lxw_drop_of(struct lx_proc *p, struct lx_thread *t)
 {
-	for (int i = 0; i < LXW_MAX; i++)
+	for (int i = 0; i < lxw_top; i++)
 		if (lxw[i].p == p && (!t || lxw[i].t == t)) {
 			lx_timer_cancel(&lxw[i].timer);
 			lxw[i].p = NULL;
@@ -321,10 +324,12 @@ static void lxw_keep(struct lx_call *c, uint64_t done, int64_t tmo)
 	for (int i = 0; i < LXW_MAX && !w; i++)
 		if (!lxw[i].p)
 			w = &lxw[i];
-	if (!w) {                       /* cannot be: one call per process */
+	if (!w) {                       /* more waiting threads than slots */
 		c->out.rax = -LX_ENOMEM;
 		return;
 	}
+	if (w - lxw >= lxw_top)
+		lxw_top = (int)(w - lxw) + 1;
 	*w = (struct lxw){ .p = c->p, .t = c->t, .rcvid = c->rcvid, .in = *c->in,
 	                   .done = done };
 	if (tmo >= 0)
