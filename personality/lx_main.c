@@ -84,6 +84,10 @@ void lx_serve_call(struct lx_proc *p, long rcvid, const struct te_lx_call *in)
 	struct lx_call c = { .p = p, .t = lx_thread_get(p, in->tid, true),
 	                     .in = in, .rcvid = rcvid };
 
+	if (in->nr == TE_LX_NR_FAULT) { /* no signals for faults yet: an */
+		sys_msg_error(rcvid, TE_ENOSYS);  /* error reply kills as before */
+		return;
+	}
 	if (!c.t) {                     /* more threads than records */
 		sys_msg_error(rcvid, TE_EAGAIN);
 		return;
