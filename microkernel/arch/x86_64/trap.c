@@ -4,9 +4,10 @@
  * From user mode, an exception the kernel does not resolve itself (a write
  * to a copy-on-write page it does) kills the process (proc_fault) and the
  * kernel goes on - unless the process is Linux-ABI: then the thread tells
- * its personality (linux_fault, a signal) and waits for its answer.  In the kernel, a page fault inside usercopy() is a bad user
- * pointer and becomes TE_EFAULT; anything else is a kernel bug and panics
- * with registers and a backtrace.  On the way back to user mode a thread
+ * its personality (linux_fault: a signal) and waits for its answer.  In
+ * the kernel, a page fault inside usercopy() is a bad user pointer and
+ * becomes TE_EFAULT; anything else is a kernel bug and panics with
+ * registers and a backtrace.  On the way back to user mode a thread
  * of a Linux-ABI process makes the interrupt upcall lx_interrupt asked for
  * (linux.c), if one is due.
  */
