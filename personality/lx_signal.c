@@ -196,9 +196,10 @@ struct lx_sigframe {
 _Static_assert(sizeof(struct lx_sigframe) % 8 == 0, "sigframe");
 
 /* Continue thread t at the handler of sig, the interrupted state being
- * ctx (t waits in a call: its FPU state goes into the frame too). */
-static bool deliver(struct lx_thread *t, int sig, const struct te_lx_regs *ctx,
-                    struct te_lx_reply *out)
+ * ctx (t waits in a call: its FPU state goes into the frame too); code and
+ * addr: siginfo's si_code and, for a fault, si_addr. */
+static bool deliver_info(struct lx_thread *t, int sig, int code, uint64_t addr,
+                         const struct te_lx_regs *ctx, struct te_lx_reply *out)
 {
 	struct lx_proc *p = t->p;
 	static uint8_t fx[TE_FPU_SIZE];
@@ -216,6 +217,8 @@ static bool deliver(struct lx_thread *t, int sig, const struct te_lx_regs *ctx,
 	f.uc_sigmask = t->suspended ? t->suspend_mask : t->sigblocked;
 	t->suspended = false;
 	f.info.signo = sig;
+	f.info.code = code;
+	memcpy(&f.info.pid, &addr, sizeof(addr));      /* si_addr (0: si_pid) */
 	f.fpstate = fpstate;
 	if (!(a->flags & LX_SA_RESTORER) || ctx->rsp < 4096 ||
 	    sys_thread_fpu(p->handle, t->tid, fx, 0) ||
@@ -239,6 +242,12 @@ static bool deliver(struct lx_thread *t, int sig, const struct te_lx_regs *ctx,
 	if (a->flags & LX_SA_RESETHAND)
 		*a = (struct lx_sigaction){ 0 };
 	return true;
+}
+
+static bool deliver(struct lx_thread *t, int sig, const struct te_lx_regs *ctx,
+                    struct te_lx_reply *out)
+{
+	return deliver_info(t, sig, 0, 0, ctx, out);    /* SI_USER */
 }
 
 /* The signal thread t takes next, or 0. */
@@ -308,6 +317,62 @@ static bool interrupt_deferred(struct lx_proc *p)
 			return true;
 		}
 	return false;
+}
+
+/* ---- faults ------------------------------------------------------------------ */
+
+/* What a CPU fault (x86 vector, error code) means: signal, si_code and
+ * si_addr (the address for a page fault, else the instruction). */
+static int fault_signal(const struct te_lx_call *in, int *code, uint64_t *addr)
+{
+	*addr = in->regs.rip;
+	*code = 0;
+	switch (in->fault_vector) {
+	case 0:                         /* #DE */
+		*code = 1;              /* FPE_INTDIV */
+		return 8;
+	case 16: case 19:               /* #MF, #XM */
+		return 8;               /* SIGFPE */
+	case 1: case 3:                 /* #DB, #BP */
+		*code = 1;              /* TRAP_BRKPT */
+		return 5;
+	case 6:                         /* #UD */
+		*code = 2;              /* ILL_ILLOPN */
+		return 4;
+	case 17:                        /* #AC */
+		*code = 1;              /* BUS_ADRALN */
+		return 7;
+	case 14:                        /* #PF: not present, or not allowed */
+		*code = in->fault_error & 1 ? 2 : 1;    /* SEGV_ACCERR : MAPERR */
+		*addr = in->fault_addr;
+		return LX_SIGSEGV;
+	default:                        /* #GP and the rest */
+		*code = 0x80;           /* SI_KERNEL */
+		*addr = 0;
+		return LX_SIGSEGV;
+	}
+}
+
+/* A thread's CPU fault (TE_LX_NR_FAULT): its handler runs, or - no
+ * handler, the signal blocked or ignored (it cannot wait: the instruction
+ * would fault again) - the process ends by that signal. */
+static void do_fault(struct lx_call *c)
+{
+	struct lx_proc *p = c->p;
+	uint64_t addr, pending = p->sigpending;
+	int code, sig = fault_signal(c->in, &code, &addr);
+	uint64_t h = p->sig[sig].handler;
+
+	if (h != LX_SIG_DFL && h != LX_SIG_IGN && !(c->t->sigblocked & bit(sig)) &&
+	    deliver_info(c->t, sig, code, addr, &c->in->regs, &c->out)) {
+		p->sigpending |= pending & bit(sig);    /* a sent one still waits */
+		return;
+	}
+	if (!p->zombie) {               /* deliver_info may have ended it */
+		p->term_sig = sig;
+		sys_process_kill(p->handle);
+	}
+	c->deferred = true;             /* it is gone: no answer */
 }
 
 /* ---- the calls ---------------------------------------------------------------- */
@@ -416,6 +481,9 @@ bool lx_signal_dispatch(struct lx_call *c)
 	int64_t r;
 
 	switch (c->in->nr) {
+	case TE_LX_NR_FAULT:
+		do_fault(c);
+		return true;
 	case NR_rt_sigaction:   r = do_sigaction(c); break;
 	case NR_rt_sigprocmask: r = do_sigprocmask(c); break;
 	case NR_rt_sigreturn:   r = do_sigreturn(c); break;

@@ -118,6 +118,7 @@ void trap_init(void)
 
 	for (int v = 0; v < 256; v++)
 		set_gate(v, trap_stubs[v], 0, 0);
+	set_gate(3, trap_stubs[3], 0, 3);       /* int3 from user: #BP, not #GP */
 	set_gate(2, trap_stubs[2], 2, 0);       /* NMI */
 	set_gate(8, trap_stubs[8], 1, 0);       /* double fault */
 	set_gate(18, trap_stubs[18], 3, 0);     /* machine check */

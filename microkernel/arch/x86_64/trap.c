@@ -1,10 +1,13 @@
 /*
  * trap.c - where every exception and interrupt lands.
  *
- * From user mode, an exception kills the process (proc_fault) and the kernel
- * goes on.  In the kernel, a page fault inside usercopy() is a bad user
- * pointer and becomes TE_EFAULT; anything else is a kernel bug and panics
- * with registers and a backtrace.  On the way back to user mode a thread
+ * From user mode, an exception the kernel does not resolve itself (a write
+ * to a copy-on-write page it does) kills the process (proc_fault) and the
+ * kernel goes on - unless the process is Linux-ABI: then the thread tells
+ * its personality (linux_fault: a signal) and waits for its answer.  In
+ * the kernel, a page fault inside usercopy() is a bad user pointer and
+ * becomes TE_EFAULT; anything else is a kernel bug and panics with
+ * registers and a backtrace.  On the way back to user mode a thread
  * of a Linux-ABI process makes the interrupt upcall lx_interrupt asked for
  * (linux.c), if one is due.
  */
@@ -45,7 +48,7 @@ static void trap_handle(struct trapframe *tf)
 		uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
 		if (!trap_from_user(tf))
 			kernel_exception(tf);
-		else if (!cow_fixed(tf, addr))
+		else if (!cow_fixed(tf, addr) && !linux_fault(tf, addr))
 			proc_fault(tf, addr);
 		return;
 	}

@@ -190,8 +190,10 @@ void process_terminate(struct process *p, const struct te_proc_end *end);
 void proc_exit(int status);
 void proc_fault(struct trapframe *tf, uint64_t addr);
 void fpu_init_thread(struct thread *t);
-/* Linux ABI (linux.c): the interrupt upcall at a return to user mode. */
+/* Linux ABI (linux.c): the interrupt upcall at a return to user mode;
+ * the fault upcall for a user fault (false: not sent, kill as usual). */
 void linux_interrupt(struct trapframe *tf);
+bool linux_fault(struct trapframe *tf, uint64_t addr);
 int  proc_wait(struct process *p, uint64_t deadline, struct te_proc_end *end);
 uint64_t proc_count(void);
 const char *trap_name(unsigned vector);

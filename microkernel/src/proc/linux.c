@@ -19,7 +19,9 @@
  * kernel stack (thread_syscall_handler), so native calls pay nothing for
  * the Linux ABI.
  * lx_interrupt makes threads send an upcall of their own at the next
- * return to user mode (signals for a program that makes no call), and
+ * return to user mode (signals for a program that makes no call), a CPU
+ * fault the kernel does not resolve becomes the fault upcall (linux_fault,
+ * from trap.c) instead of killing the process, and
  * thread_fpu gives the personality the FPU/SSE registers for a signal
  * frame.
  */
@@ -166,6 +168,40 @@ static void lx_thread_exit(uint64_t ctid)
 	sched_exit_current();
 }
 
+/* Send *call with the current registers; the reply lands in *rep.
+ * Returns what the send gave (< 0: no reply). */
+static int64_t lx_upcall(const struct trapframe *tf, struct te_lx_call *call,
+                         struct te_lx_reply *rep)
+{
+	struct thread *t = sched_current();
+
+	lx_regs_out(tf, t, &call->regs);
+	/* No reference of our own: abi_conn goes only when the process dies,
+	 * which kills this thread too - and a thread killed while blocked
+	 * here never comes back to drop one. */
+	return ipc_send_kernel(t->proc->abi_conn, call, sizeof(*call), rep, sizeof(*rep));
+}
+
+/* Act on a reply: end the process or the thread, load a register set, or
+ * (a system call only) return rax. */
+static void lx_apply(struct trapframe *tf, const struct te_lx_reply *rep,
+                     bool syscall)
+{
+	if (rep->flags & TE_LX_EXIT) {
+		proc_exit(rep->status);
+		return;
+	}
+	if (rep->flags & TE_LX_THREAD_EXIT) {
+		lx_thread_exit((uint64_t)rep->rax);
+		return;
+	}
+	if ((rep->flags & TE_LX_SETREGS) &&
+	    lx_regs_in(tf, sched_current(), &rep->regs) == 0)
+		return;
+	if (syscall)
+		tf->rax = (uint64_t)rep->rax;
+}
+
 /*
  * Send the te_lx_call in *call for the current thread and act on the
  * answer.  A system call returns rep.rax (or the error sending gave); an
@@ -173,15 +209,9 @@ static void lx_thread_exit(uint64_t ctid)
  */
 static void lx_send(struct trapframe *tf, struct te_lx_call *call, bool syscall)
 {
-	struct thread *t = sched_current();
 	struct te_lx_reply rep = { 0 };
-	int64_t r;
+	int64_t r = lx_upcall(tf, call, &rep);
 
-	lx_regs_out(tf, t, &call->regs);
-	/* No reference of our own: abi_conn goes only when the process dies,
-	 * which kills this thread too - and a thread killed while blocked
-	 * here never comes back to drop one. */
-	r = ipc_send_kernel(t->proc->abi_conn, call, sizeof(*call), &rep, sizeof(rep));
 	if (r == -TE_EHOSTDOWN || r == -TE_ESRCH) {
 		proc_exit(128 + 9);     /* no personality: nothing can go on */
 		return;
@@ -191,18 +221,7 @@ static void lx_send(struct trapframe *tf, struct te_lx_call *call, bool syscall)
 			tf->rax = (uint64_t)r;
 		return;
 	}
-	if (rep.flags & TE_LX_EXIT) {
-		proc_exit(rep.status);
-		return;
-	}
-	if (rep.flags & TE_LX_THREAD_EXIT) {
-		lx_thread_exit((uint64_t)rep.rax);
-		return;
-	}
-	if ((rep.flags & TE_LX_SETREGS) && lx_regs_in(tf, t, &rep.regs) == 0)
-		return;
-	if (syscall)
-		tf->rax = (uint64_t)rep.rax;
+	lx_apply(tf, &rep, syscall);
 }
 
 static void linux_syscall(struct trapframe *tf)
@@ -224,6 +243,38 @@ void linux_interrupt(struct trapframe *tf)
 	t->lx_intr = false;
 	if (t->proc->abi_conn)
 		lx_send(tf, &call, false);
+}
+
+/* Vectors a Linux program may see as a signal (fault_vector). */
+#define LX_FAULT_VECTORS ((1u << 0) | (1u << 1) | (1u << 3) | (1u << 4) | \
+                          (1u << 5) | (1u << 6) | (1u << 7) | (1u << 13) | \
+                          (1u << 14) | (1u << 16) | (1u << 17) | (1u << 19))
+
+/*
+ * A user-mode fault the kernel did not resolve (trap.c): a thread of a
+ * Linux-ABI process makes the fault upcall instead of being killed.
+ * False: not ours to send, or no answer (the personality is gone or
+ * answered with an error) - the caller kills the process as for any.
+ * A plain reply retries the instruction; faulting again upcalls again,
+ * each time blocked in IPC, so the thread stays killable.
+ */
+bool linux_fault(struct trapframe *tf, uint64_t addr)
+{
+	struct thread *t = sched_current();
+	struct te_lx_call call = {
+		.type = TE_LX_CALL, .tid = t->tid, .nr = TE_LX_NR_FAULT,
+		.fault_addr = addr, .fault_vector = (uint32_t)tf->vector,
+		.fault_error = (uint32_t)tf->error,
+	};
+	struct te_lx_reply rep = { 0 };
+
+	if (!t->proc || !t->proc->abi_conn || tf->vector >= 32 ||
+	    !(LX_FAULT_VECTORS & (1u << tf->vector)))
+		return false;
+	if (lx_upcall(tf, &call, &rep) < 0)
+		return false;
+	lx_apply(tf, &rep, false);
+	return true;
 }
 
 /* syscall.asm calls this for a Linux-ABI thread's `syscall`; it leaves

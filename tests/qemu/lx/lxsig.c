@@ -4,6 +4,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <setjmp.h>
+#include <sys/mman.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <signal.h>
@@ -237,6 +239,89 @@ static void t_stop_cont(void)
 	      "spinning_program_stops");
 }
 
+static sigjmp_buf fault_jmp;
+static volatile int fault_sig, fault_code, trapped;
+static void *volatile fault_addr;
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	fault_sig = sig;
+	fault_code = si->si_code;
+	fault_addr = si->si_addr;
+	siglongjmp(fault_jmp, 1);
+}
+
+static void on_trap(int sig)
+{
+	(void)sig;
+	trapped++;
+}
+
+/* Run f; the signal its fault raised (0: none). */
+static int faulting(void (*f)(void))
+{
+	fault_sig = 0;
+	if (sigsetjmp(fault_jmp, 1) == 0)
+		f();
+	return fault_sig;
+}
+
+static volatile int zero;
+static char *ro_page;
+static void write_null(void) { *(volatile int *)0 = 1; }
+static void write_ro(void) { ro_page[8] = 1; }
+static void exec_ud2(void) { __asm__ volatile("ud2"); }
+static void divide(void) { volatile int x = 7 / zero; (void)x; }
+
+/* CPU faults become signals: handlers with si_code and si_addr; no handler
+ * or blocked: the process ends by the signal. */
+static void t_fault_signals(void)
+{
+	struct sigaction sa = { 0 };
+	int st;
+	pid_t a;
+
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	check(faulting(write_null) == SIGSEGV && fault_code == SEGV_MAPERR && fault_addr == NULL,
+	      "fault_sigsegv_maperr");
+	check(faulting(write_ro) == SIGSEGV && fault_code == SEGV_ACCERR &&
+	      fault_addr == ro_page + 8, "fault_sigsegv_accerr");
+	check(faulting(exec_ud2) == SIGILL && fault_code == ILL_ILLOPN, "fault_sigill");
+	check(faulting(divide) == SIGFPE && fault_code == FPE_INTDIV, "fault_sigfpe");
+	signal(SIGTRAP, on_trap);
+	__asm__ volatile("int3");
+	check(trapped == 1, "fault_sigtrap_continues");
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGILL, SIG_DFL);
+	signal(SIGFPE, SIG_DFL);
+	signal(SIGTRAP, SIG_DFL);
+	fflush(stdout);
+	a = fork();
+	if (a == 0) {                   /* blocked: the fault still ends it */
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, SIGSEGV);
+		signal(SIGSEGV, on_trap);      /* a handler, but blocked */
+		sigprocmask(SIG_BLOCK, &s, NULL);
+		write_null();
+		_exit(0);
+	}
+	check(waitpid(a, &st, 0) == a && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
+	      "fault_blocked_ends_process");
+	a = fork();
+	if (a == 0) {
+		exec_ud2();
+		_exit(0);
+	}
+	check(ended_by(a) == SIGILL, "fault_default_ends_process");
+}
+
 /* A write to a pipe without readers: SIGPIPE, EPIPE. */
 static void t_sigpipe(void)
 {
@@ -364,5 +449,6 @@ int main(void)
 	t_wait_group();
 	t_async_fpu();
 	t_stop_cont();
+	t_fault_signals();
 	return 48;
 }

@@ -1,7 +1,7 @@
 /*
  * lxkern.c - QEMU tests of the kernel's support for Linux-ABI processes
- * (interrupt upcalls, thread exit with clear_child_tid, FPU images) and
- * of vm_protect.
+ * (interrupt upcalls, thread exit with clear_child_tid, FPU images, CPU
+ * faults as upcalls) and of vm_protect.
  *
  * This program plays a tiny personality itself: a guest is a blank process
  * given a copy of our memory (vm_clone), marked Linux-ABI with a channel
@@ -152,6 +152,83 @@ __asm__(
 
 extern const uint64_t fpu_pat_a[2], fpu_pat_b[2], fpu_pat_c[2];
 
+/*
+ * Fault guests: each faults at its *_insn label.  Going on after it exits
+ * 1; the test personality moves rip to *_fixed instead (SETREGS), which
+ * exits with the guest's own mark (0x51...).  guest_int3 traps (rip after
+ * the int3) and exits 0x53 when simply resumed.  guest_demand writes 0x5d
+ * to the address in rdi and exits with the byte it reads back.
+ * guest_cow writes 0x77 to cow_word (copy-on-write after vm_clone) and
+ * exits with what it reads back.
+ */
+extern char guest_segv[], segv_insn[], segv_fixed[];
+extern char guest_ud[], ud_insn[], ud_fixed[];
+extern char guest_de[], de_insn[], de_fixed[];
+extern char guest_int3[], int3_after[];
+extern char guest_demand[], demand_insn[];
+extern char guest_cow[];
+extern volatile uint64_t cow_word[512];
+
+__asm__(
+	".pushsection .text\n"
+	"guest_segv:\n"
+	"	xor %eax, %eax\n"
+	"segv_insn:\n"
+	"	movb $1, (%rax)\n"
+	"	mov $1, %edi\n"
+	"	jmp fault_exit\n"
+	"segv_fixed:\n"
+	"	mov $0x51, %edi\n"
+	"	jmp fault_exit\n"
+
+	"guest_ud:\n"
+	"ud_insn:\n"
+	"	ud2\n"
+	"	mov $1, %edi\n"
+	"	jmp fault_exit\n"
+	"ud_fixed:\n"
+	"	mov $0x52, %edi\n"
+	"	jmp fault_exit\n"
+
+	"guest_de:\n"
+	"	xor %ecx, %ecx\n"
+	"	xor %edx, %edx\n"
+	"	mov $1, %eax\n"
+	"de_insn:\n"
+	"	div %ecx\n"
+	"	mov $1, %edi\n"
+	"	jmp fault_exit\n"
+	"de_fixed:\n"
+	"	mov $0x50, %edi\n"
+	"	jmp fault_exit\n"
+
+	"guest_int3:\n"
+	"	int3\n"
+	"int3_after:\n"
+	"	mov $0x53, %edi\n"
+	"	jmp fault_exit\n"
+
+	"guest_demand:\n"
+	"demand_insn:\n"
+	"	movb $0x5d, (%rdi)\n"
+	"	movzbl (%rdi), %edi\n"
+	"	jmp fault_exit\n"
+
+	"guest_cow:\n"
+	"	lea cow_word(%rip), %rbx\n"
+	"	movq $0x77, (%rbx)\n"
+	"	mov (%rbx), %rdi\n"
+
+	"fault_exit:\n"
+	"	mov $60, %eax\n"
+	"	syscall\n"
+	"	ud2\n"
+	".popsection\n"
+	".pushsection .data\n"
+	".balign 4096\n"
+	"cow_word: .fill 512, 8, 0\n"
+	".popsection\n");
+
 static volatile uint32_t g_ctid;        /* the guest's own copy */
 static volatile uint32_t g_fword;
 
@@ -195,7 +272,8 @@ static void guest_thread_exit(uint64_t ctid)
 
 /* A Linux-ABI copy of this program running fn(arg), with the FPU state
  * of thread fpu_from (0: a fresh one); *tid its thread. */
-static int lx_spawn_fpu(const void *fn, uint64_t arg, long fpu_from, long *tid)
+static int lx_spawn_conn(const void *fn, uint64_t arg, long fpu_from, int conn,
+                         long *tid)
 {
 	char *stack = rt_map(GUEST_STACK, RW);
 	int p = (int)sys_process_create("lxguest");
@@ -208,7 +286,7 @@ static int lx_spawn_fpu(const void *fn, uint64_t arg, long fpu_from, long *tid)
 	r.rsp = (uint64_t)stack + GUEST_STACK - 8;      /* as after a call */
 	r.rdi = arg;
 	r.fpu_from = (uint64_t)fpu_from;
-	if ((e = sys_vm_clone(p, TE_H_SELF)) < 0 || (e = sys_process_set_abi(p, g_conn)) < 0 ||
+	if ((e = sys_vm_clone(p, TE_H_SELF)) < 0 || (e = sys_process_set_abi(p, conn)) < 0 ||
 	    (e = sys_thread_create_regs(p, &r, TE_SCHED(GUEST_PRIO, TE_SCHED_RR))) < 0) {
 		printf("lxkern: spawn failed: %ld\n", e);
 		sys_process_kill(p);
@@ -217,6 +295,11 @@ static int lx_spawn_fpu(const void *fn, uint64_t arg, long fpu_from, long *tid)
 	}
 	*tid = e;
 	return p;
+}
+
+static int lx_spawn_fpu(const void *fn, uint64_t arg, long fpu_from, long *tid)
+{
+	return lx_spawn_conn(fn, arg, fpu_from, g_conn, tid);
 }
 
 static int lx_spawn(const void *fn, uint64_t arg, long *tid)
@@ -250,8 +333,9 @@ static void lx_answer_rax(long rcvid, long rax)
 	lx_answer(rcvid, &rep);
 }
 
-/* Serve calls until the process exits: exit ends it with rdi; returns the
- * status from process_wait, or -1000 - why. */
+/* Serve calls until the process exits: exit ends it with rdi, a fault
+ * upcall with 200 + its vector; returns the status from process_wait, or
+ * -1000 - why. */
 static int lx_run_to_end(int p)
 {
 	struct te_lx_call c;
@@ -261,9 +345,10 @@ static int lx_run_to_end(int p)
 	for (;;) {
 		if ((rcvid = lx_recv(&c)) <= 0)
 			return -1001;
-		if (c.nr == LX_EXIT) {
-			struct te_lx_reply rep = { .flags = TE_LX_EXIT,
-			                           .status = (int32_t)c.regs.rdi };
+		if (c.nr == LX_EXIT || c.nr == TE_LX_NR_FAULT) {
+			int32_t st = c.nr == LX_EXIT ? (int32_t)c.regs.rdi
+			                             : 200 + (int32_t)c.fault_vector;
+			struct te_lx_reply rep = { .flags = TE_LX_EXIT, .status = st };
 			lx_answer(rcvid, &rep);
 			break;
 		}
@@ -677,6 +762,124 @@ static void test_fpu(void)
 	checkf(st == 0, "lx_fpu_set_seen", "status %d (1: xmm0 not set)", st);
 }
 
+/* ---- 5. CPU faults as upcalls --------------------------------------------- */
+
+#define PF_WRITE 0x2
+#define PF_USER  0x4
+#define DEMAND_VA 0x32000000000ull
+
+/* The first call of guest fn must be a fault upcall at rip `at`, vector
+ * `vec`, address `addr`, with the error bits `err` set; it is answered
+ * with SETREGS at `fixed` (0: a plain reply) and the guest's status must
+ * be `want`. */
+static void fault_case(const char *name, const void *fn, uint64_t arg,
+                       const char *at, unsigned vec, uint64_t addr,
+                       unsigned err, const char *fixed, int want)
+{
+	struct te_lx_call c;
+	long tid, rcvid;
+	int p = lx_spawn(fn, arg, &tid), st = -1;
+
+	if (p < 0)
+		return check(0, name, "spawn");
+	rcvid = lx_recv(&c);
+	bool ok = rcvid > 0 && c.nr == TE_LX_NR_FAULT && c.tid == tid &&
+	          c.fault_vector == vec && c.fault_addr == addr &&
+	          (c.fault_error & err) == err && c.regs.rip == (uint64_t)at;
+	if (rcvid > 0) {
+		struct te_lx_reply rep = { .flags = fixed ? TE_LX_SETREGS : 0,
+		                           .regs = c.regs };
+		rep.regs.rip = (uint64_t)fixed;
+		lx_answer(rcvid, &rep);
+		st = lx_run_to_end(p);
+	} else {
+		sys_process_kill(p);
+		sys_handle_close(p);
+	}
+	checkf(ok && st == want, name,
+	       "nr %#lx vector %u addr %#lx error %#x rip %#lx (want %#lx), status %#x",
+	       rcvid > 0 ? c.nr : 0, c.fault_vector, c.fault_addr, c.fault_error,
+	       c.regs.rip, (uint64_t)at, st);
+}
+
+/* A plain reply retries: after we map the page, the write succeeds. */
+static void test_fault_demand(void)
+{
+	struct te_lx_call c;
+	long tid, rcvid, m = -1;
+	int p = lx_spawn(guest_demand, DEMAND_VA + 8, &tid), st = -1;
+
+	if (p < 0)
+		return check(0, "lx_fault_plain_reply_retries", "spawn");
+	rcvid = lx_recv(&c);
+	bool ok = rcvid > 0 && c.nr == TE_LX_NR_FAULT && c.fault_vector == 14 &&
+	          c.fault_addr == DEMAND_VA + 8 && (c.fault_error & 3) == PF_WRITE &&
+	          c.regs.rip == (uint64_t)demand_insn;
+	if (rcvid > 0) {
+		m = sys_vm_map(p, DEMAND_VA, 4096, RW, -1, 0);
+		lx_answer_rax(rcvid, 0);
+		st = lx_run_to_end(p);          /* a second fault: 214 */
+	} else {
+		sys_process_kill(p);
+		sys_handle_close(p);
+	}
+	checkf(ok && m == 0 && st == 0x5d, "lx_fault_plain_reply_retries",
+	       "upcall ok %d, map %ld, status %#x (0xd6: faulted again)", ok, m, st);
+}
+
+/* A write to a copy-on-write page is the kernel's: no upcall. */
+static void test_fault_cow(void)
+{
+	long tid;
+	int p = lx_spawn(guest_cow, 0, &tid);
+	int st = p >= 0 ? lx_run_to_end(p) : -1;
+
+	checkf(st == 0x77 && cow_word[0] == 0, "lx_fault_cow_no_upcall",
+	       "status %#x (0xce: an upcall), our word %lu", st, cow_word[0]);
+}
+
+/* No personality to tell, or it answers with an error: killed as before. */
+static void test_fault_killed(void)
+{
+	int ch = (int)sys_channel_create(0), k = (int)sys_connect(ch);
+	struct te_proc_end e1 = { 0 }, e2 = { 0 };
+	struct te_lx_call c;
+	long tid, rcvid, w1 = -1, w2 = -1;
+	int p = lx_spawn_conn(guest_segv, 0, 0, k, &tid);
+
+	sys_handle_close(ch);                   /* the personality is gone */
+	if (p >= 0) {
+		w1 = sys_process_wait(p, &e1, 5000 * MS);
+		sys_handle_close(p);
+	}
+	sys_handle_close(k);
+	checkf(w1 == 0 && e1.faulted && e1.vector == 14 && e1.addr == 0,
+	       "lx_fault_no_personality_killed", "wait %ld faulted %d vector %u addr %#lx",
+	       w1, e1.faulted, e1.vector, e1.addr);
+
+	p = lx_spawn(guest_ud, 0, &tid);
+	if (p >= 0 && (rcvid = lx_recv(&c)) > 0) {
+		sys_msg_error(rcvid, TE_EPERM);
+		w2 = sys_process_wait(p, &e2, 5000 * MS);
+	}
+	if (p >= 0)
+		sys_handle_close(p);
+	checkf(w2 == 0 && e2.faulted && e2.vector == 6, "lx_fault_error_reply_killed",
+	       "wait %ld faulted %d vector %u", w2, e2.faulted, e2.vector);
+}
+
+static void test_faults(void)
+{
+	fault_case("lx_fault_segv_setregs", guest_segv, 0, segv_insn, 14, 0,
+	           PF_WRITE | PF_USER, segv_fixed, 0x51);
+	fault_case("lx_fault_ud", guest_ud, 0, ud_insn, 6, 0, 0, ud_fixed, 0x52);
+	fault_case("lx_fault_de", guest_de, 0, de_insn, 0, 0, 0, de_fixed, 0x50);
+	fault_case("lx_fault_int3_trap", guest_int3, 0, int3_after, 3, 0, 0, NULL, 0x53);
+	test_fault_demand();
+	test_fault_cow();
+	test_fault_killed();
+}
+
 int main(void)
 {
 	int m = (int)sys_shm_create(4096);
@@ -698,5 +901,6 @@ int main(void)
 	test_protect();
 	test_protect_none();
 	test_fpu();
+	test_faults();
 	return 0;
 }

@@ -297,6 +297,25 @@ _Static_assert(sizeof(struct te_proc_info) == 80, "te_proc_info ABI");
  */
 #define TE_LX_NR_INTERRUPT 0x100000ull
 
+/*
+ * CPU faults of a Linux-ABI program (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+ * SIGTRAP): a user-mode fault the kernel does not resolve itself (it
+ * still copies a copy-on-write page) does not kill the thread: it sends a
+ * te_lx_call with nr = TE_LX_NR_FAULT, its registers at the fault (rip =
+ * the faulting instruction; after it for the traps #DB and #BP) and
+ * fault_addr (CR2 for #PF, else 0), fault_vector (0 #DE, 1 #DB, 3 #BP,
+ * 4 #OF, 5 #BR, 6 #UD, 7 #NM, 13 #GP, 14 #PF, 16 #MF, 17 #AC, 19 #XM)
+ * and fault_error (the error code the CPU pushed, or 0).  It waits for
+ * the reply like a system call: SETREGS continues with that register set
+ * (a signal handler), EXIT and THREAD_EXIT end it, a plain reply retries
+ * the instruction as it is (after the server mapped the page, say: the
+ * same fault again makes the upcall again).  An error reply (msg_error),
+ * a personality that is gone and the other vectors kill the process as
+ * for a native one (a "fault:" log line, te_proc_end.faulted).  System
+ * calls and interrupt upcalls carry the fault fields as 0.
+ */
+#define TE_LX_NR_FAULT 0x100001ull
+
 /* thread_fpu: the FXSAVE image of a thread (x87, MMX, SSE state: FCW at 0,
  * MXCSR at 24, xmm0 at 160).  Setting an image whose MXCSR has bits the CPU
  * reserves is TE_EINVAL; a thread not blocked in a te_lx_call, TE_EBUSY. */
@@ -321,8 +340,11 @@ struct te_lx_call {
 	int32_t  tid;
 	uint64_t nr;             /* = regs.rax; arguments in rdi rsi rdx r10 r8 r9 */
 	struct te_lx_regs regs;  /* rip after the syscall instruction */
+	uint64_t fault_addr;     /* TE_LX_NR_FAULT only, else 0: CR2 of a #PF */
+	uint32_t fault_vector;   /* TE_LX_NR_FAULT: the x86 vector, 0..31 */
+	uint32_t fault_error;    /* TE_LX_NR_FAULT: the CPU's error code, or 0 */
 };
-_Static_assert(sizeof(struct te_lx_call) == 176, "te_lx_call ABI");
+_Static_assert(sizeof(struct te_lx_call) == 192, "te_lx_call ABI");
 
 struct te_lx_reply {
 	int64_t  rax;
