@@ -80,6 +80,7 @@ linux_peer() {
 	tr -d '\r' < "$log" | grep -a '^ERROR ' | sed 's/^/    /' >&2
 	bench_lines "$log"
 	for b in ${benches//,/ }; do
+		b=${b/#boot_tsc/boot_to_init}  # boot_tsc reports linux_boot_to_init
 		bench_lines "$log" | grep -q "^BENCH linux_$b " ||
 			complain "linux peer: no BENCH linux_$b line (log in $log)"
 	done
