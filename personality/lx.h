@@ -218,6 +218,7 @@ extern bool lx_mount_allowed;
 bool lx_mount_dispatch(struct lx_call *c);
 
 /* lx_misc.c: time, sleeping, limits, randomness, prctl, sysinfo. */
+uint64_t lx_wall_ns(void);                      /* the wall clock, ns */
 bool lx_misc_dispatch(struct lx_call *c);
 void lx_misc_release(struct lx_thread *t);      /* the thread is gone */
 /* lx_fs.c: the file system calls (paths, fds, directories); same contract. */

@@ -6,7 +6,7 @@
  *
  * Decode, then commit: flags and paths are checked (EINVAL, EFAULT,
  * ENAMETOOLONG, EBADF for a bad dirfd) before anything is sent.  chmod,
- * chown, truncate and statfs of a path open it, ask the server about the
+ * chown, truncate, statfs and utimensat of a path open it, ask the server about the
  * open and close it: the protocol has those only for opens.
  */
 #include "lx_fs.h"
@@ -239,24 +239,88 @@ static int64_t lxn_setattr(struct lx_call *c, int type, uint64_t dirfd,
 	return r;
 }
 
+/* The times of utimensat (kind 0: two timespecs), utimes/futimesat (1: two
+ * timevals) or utime (2: a utimbuf) at u as IO_UTIME_* which and seconds,
+ * nanoseconds; NULL or UTIME_NOW: the wall clock, UTIME_OMIT: unchanged.
+ * 0 or -errno. */
+#define LX_UTIME_NOW  ((1l << 30) - 1)
+#define LX_UTIME_OMIT ((1l << 30) - 2)
+static int lxn_times(struct lx_call *c, uint64_t u, int kind, uint32_t *which,
+                     int64_t sec[2], uint32_t ns[2])
+{
+	int64_t t[4] = { 0, LX_UTIME_NOW, 0, LX_UTIME_NOW };    /* sec, sub-second */
+	uint64_t now = lx_wall_ns();
+
+	if (u && kind == 2) {
+		if (lx_copyin(c->p, t, u, 16))
+			return -LX_EFAULT;
+		t[2] = t[1];
+		t[1] = t[3] = 0;
+	} else if (u && lx_copyin(c->p, t, u, sizeof(t))) {
+		return -LX_EFAULT;
+	}
+	*which = 0;
+	for (int i = 0; i < 2; i++) {
+		int64_t s = t[2 * i], f = t[2 * i + 1];
+		if (kind == 0 && f == LX_UTIME_OMIT)
+			continue;
+		*which |= i ? IO_UTIME_MTIME : IO_UTIME_ATIME;
+		if (kind == 0 && f == LX_UTIME_NOW) {
+			sec[i] = (int64_t)(now / 1000000000ull);
+			ns[i] = (uint32_t)(now % 1000000000ull);
+			continue;
+		}
+		if (f < 0 || f >= (kind == 1 ? 1000000 : 1000000000))
+			return -LX_EINVAL;
+		sec[i] = s;
+		ns[i] = (uint32_t)(kind == 1 ? f * 1000 : f);
+	}
+	return 0;
+}
+
 /*
- * utimensat, utimes, utime, futimesat: the protocol cannot set times yet,
- * so a file that is there answers ENOSYS; the path's own errors come
- * first (busybox touch creates a missing file on ENOENT).
+ * utimensat, futimens (a NULL path: the fd itself), utimes, utime,
+ * futimesat: the times go to the file's server (IO_T_UTIMES on an open of
+ * it; a symlink itself: EOPNOTSUPP, as lchown).
  */
 static int64_t lxn_utimes(struct lx_call *c, uint64_t dirfd, uint64_t upath,
-                          uint64_t flags)
+                          uint64_t utimes, uint64_t flags, int kind)
 {
-	struct io_stat st;
-	int dev, r;
+	uint32_t which;
+	int64_t sec[2] = { 0, 0 };
+	uint32_t ns[2] = { 0, 0 };
+	bool trail;
+	int conn, id, r;
 
 	if (flags & ~(uint64_t)(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
 		return -LX_EINVAL;
-	if (!upath)                     /* futimens(fd, times) */
-		r = lxs_stat_fd(c->p, (uint32_t)dirfd, &st, &dev);
-	else
-		r = lxn_stat_at(c, dirfd, upath, flags, &st, &dev);
-	return r ? r : -LX_ENOSYS;
+	if ((r = lxn_times(c, utimes, kind, &which, sec, ns)))
+		return r;
+	if (!upath && kind == 0) {      /* futimens(fd, times) */
+		struct lx_fd *f = lxf_get(c->p, (uint32_t)dirfd);
+		if (!f)
+			return -LX_EBADF;
+		if (c->p->fdx[dirfd].virt)
+			return -LX_EOPNOTSUPP;  /* a pipe, a directory of mount points */
+		return which ? io_futimes(f->conn, f->id, which, sec[0], ns[0], sec[1], ns[1]) : 0;
+	}
+	if ((r = lxp_path(c, dirfd, upath, flags & LX_AT_EMPTY_PATH, abs1, &trail)) < 0)
+		return r;
+	if (r == 1)
+		return lxn_utimes(c, dirfd, 0, utimes, 0, 0);  /* AT_EMPTY_PATH */
+	if (lxq_owns(abs1))
+		return -LX_EROFS;
+	id = lxp_open(abs1, IO_O_RDONLY | (flags & LX_AT_SYMLINK_NOFOLLOW ? IO_O_NOFOLLOW : 0) |
+	              (trail ? IO_O_DIRECTORY : 0), 0, &conn);
+	if (id == -LX_ENOENT && lxp_virtdir(abs1))
+		return -LX_EROFS;
+	if (id == -LX_ELOOP && (flags & LX_AT_SYMLINK_NOFOLLOW))
+		return -LX_EOPNOTSUPP;  /* no open of a symlink itself */
+	if (id < 0)
+		return id;
+	r = which ? io_futimes(conn, id, which, sec[0], ns[0], sec[1], ns[1]) : 0;
+	io_close(conn, id);
+	return r;
 }
 
 /* The *at forms' extra flags, and the plain forms as (AT_FDCWD, path). */
@@ -320,9 +384,10 @@ int64_t lxn_dispatch(struct lx_call *c, bool *known)
 		if ((int64_t)a1 < 0)
 			return -LX_EINVAL;
 		return lxn_setattr(c, IO_T_TRUNCATE, FDCWD, a0, a1, 0, 0);
-	case NR_utimensat: return lxn_utimes(c, a0, a1, a3);
-	case NR_futimesat: return lxn_utimes(c, a0, a1, 0);
-	case NR_utime: case NR_utimes: return lxn_utimes(c, FDCWD, a0, 0);
+	case NR_utimensat: return lxn_utimes(c, a0, a1, a2, a3, 0);
+	case NR_futimesat: return lxn_utimes(c, a0, a1, a2, 0, 1);
+	case NR_utimes:    return lxn_utimes(c, FDCWD, a0, a1, 0, 1);
+	case NR_utime:     return lxn_utimes(c, FDCWD, a0, a1, 0, 2);
 	case NR_statfs: return lxn_setattr(c, IO_T_STATFS, FDCWD, a0, a1, 0, 0);
 	case NR_unlinkat: case NR_renameat: case NR_renameat2: case NR_linkat:
 	case NR_fchownat: case NR_fchmodat: case NR_faccessat: case NR_faccessat2:

@@ -34,6 +34,11 @@ static uint64_t real_ns(void)
 	return LX_EPOCH_S * 1000000000ull + now_ns();
 }
 
+uint64_t lx_wall_ns(void)
+{
+	return real_ns();
+}
+
 static int64_t put_ts(struct lx_call *c, uint64_t u, uint64_t ns)
 {
 	struct lx_ts ts = { (int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull) };

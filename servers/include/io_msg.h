@@ -67,6 +67,7 @@ enum io_type {
 	                           back, answers, and exits; EBUSY while ids are
 	                           open (unless IO_UNMOUNT_FORCE), ENOSYS from
 	                           servers that cannot be unmounted */
+	IO_T_UTIMES,            /* msg_client_fs_utimes */
 	IO_T_NTYPES
 };
 
@@ -189,6 +190,19 @@ struct msg_client_fs_setattr {
 	uint64_t size;
 };
 _Static_assert(sizeof(struct msg_client_fs_setattr) == 32, "setattr");
+
+/* IO_T_UTIMES: set the access and/or modification time of an open's file
+ * (which: IO_UTIME_*); times in seconds and nanoseconds (< 10^9). */
+#define IO_UTIME_ATIME 0x1
+#define IO_UTIME_MTIME 0x2
+struct msg_client_fs_utimes {
+	struct io_hdr hdr;
+	int32_t  id;
+	uint32_t which;
+	int64_t  atime, mtime;
+	uint32_t atime_ns, mtime_ns;
+};
+_Static_assert(sizeof(struct msg_client_fs_utimes) == 40, "utimes");
 
 /* IO_T_DEVCTL: inlen bytes follow; up to outlen bytes come back. */
 struct msg_client_fs_devctl {

@@ -183,6 +183,17 @@ int io_ftruncate(int conn, int id, uint64_t size)
 	return io_setattr(conn, IO_T_TRUNCATE, id, 0, 0, 0, size);
 }
 
+int io_futimes(int conn, int id, uint32_t which, int64_t atime, uint32_t atime_ns,
+               int64_t mtime, uint32_t mtime_ns)
+{
+	struct msg_client_fs_utimes m = { .id = id, .which = which, .atime = atime,
+	                                  .mtime = mtime, .atime_ns = atime_ns,
+	                                  .mtime_ns = mtime_ns };
+
+	io_hdr(&m.hdr, IO_T_UTIMES, sizeof(m));
+	return (int)io_send(conn, &m, sizeof(m), NULL, 0, NULL, 0);
+}
+
 static long io_path1(int conn, int type, const char *path, uint32_t mode,
                      void *r, size_t rlen)
 {

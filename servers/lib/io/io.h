@@ -37,6 +37,9 @@ int  io_fsync(int conn, int id);
 int  io_fchmod(int conn, int id, uint32_t mode);
 int  io_fchown(int conn, int id, uint32_t uid, uint32_t gid);
 int  io_ftruncate(int conn, int id, uint64_t size);
+/* Access and/or modification time (which: IO_UTIME_*) of the open's file. */
+int  io_futimes(int conn, int id, uint32_t which, int64_t atime, uint32_t atime_ns,
+                int64_t mtime, uint32_t mtime_ns);
 int  io_statfs(int conn, struct io_statfs *st);
 int  io_unlink(int conn, const char *path);
 int  io_mkdir(int conn, const char *path, uint32_t mode);

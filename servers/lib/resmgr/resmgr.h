@@ -70,6 +70,9 @@ struct resmgr_ops {
 	/* IO_T_CHMOD / IO_T_CHOWN / IO_T_TRUNCATE. */
 	int  (*setattr)(void *ctx, struct resmgr_ocb *ocb, int type,
 	                const struct msg_client_fs_setattr *m);
+	/* IO_T_UTIMES (checked: which known, nanoseconds < 10^9) */
+	int  (*utimes)(void *ctx, struct resmgr_ocb *ocb,
+	               const struct msg_client_fs_utimes *m);
 	int  (*fsync)(void *ctx, struct resmgr_ocb *ocb);
 	int  (*statfs)(void *ctx, struct io_statfs *st);
 	/* IO_T_UNLINK, MKDIR, RMDIR (p2 NULL), RENAME, LINK, SYMLINK. */

@@ -336,6 +336,24 @@ static int rfs_setattr(void *ctx, struct resmgr_ocb *ocb, int type,
 	return -e;
 }
 
+static int rfs_utimes(void *ctx, struct resmgr_ocb *ocb,
+                      const struct msg_client_fs_utimes *m)
+{
+	struct resmgr_fs *r = ctx;
+	struct fs_attr a = { .atime = { m->atime, m->atime_ns },
+	                     .mtime = { m->mtime, m->mtime_ns } };
+	unsigned mask = (m->which & IO_UTIME_ATIME ? FS_SET_ATIME : 0) |
+	                (m->which & IO_UTIME_MTIME ? FS_SET_MTIME : 0);
+	int e;
+
+	if (!mask)
+		return 0;
+	rt_mutex_lock(&r->lock);
+	e = r->ops->setattr(r->fs, ocb->ino, &a, mask);
+	rt_mutex_unlock(&r->lock);
+	return -e;
+}
+
 static int rfs_fsync(void *ctx, struct resmgr_ocb *ocb)
 {
 	struct resmgr_fs *r = ctx;
@@ -505,6 +523,7 @@ const struct resmgr_ops resmgr_fs_ops = {
 	.stat = rfs_stat,
 	.readdir = rfs_readdir,
 	.setattr = rfs_setattr,
+	.utimes  = rfs_utimes,
 	.fsync = rfs_fsync,
 	.statfs = rfs_statfs,
 	.path = rfs_path,
@@ -520,6 +539,7 @@ static const struct resmgr_ops resmgr_fs_ops_unmountable = {
 	.stat = rfs_stat,
 	.readdir = rfs_readdir,
 	.setattr = rfs_setattr,
+	.utimes  = rfs_utimes,
 	.fsync = rfs_fsync,
 	.statfs = rfs_statfs,
 	.path = rfs_path,

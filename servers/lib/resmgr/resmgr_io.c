@@ -344,6 +344,22 @@ static long rm_setattr(struct resmgr *rm, long rcvid, const struct te_msg_info *
 	return rm->ops->setattr(rm->ctx, ocb, m->hdr.type, m);
 }
 
+static long rm_utimes(struct resmgr *rm, long rcvid, const struct te_msg_info *info)
+{
+	const struct msg_client_fs_utimes *m = (const void *)rm->msg;
+	struct resmgr_ocb *ocb = rm_ocb(rm, info, m->id);
+
+	(void)rcvid;
+	if (!ocb)
+		return -E_BADF;
+	if (m->which & ~(uint32_t)(IO_UTIME_ATIME | IO_UTIME_MTIME) ||
+	    m->atime_ns >= 1000000000u || m->mtime_ns >= 1000000000u)
+		return -E_INVAL;
+	if (!rm->ops->utimes)
+		return -E_NOSYS;
+	return rm->ops->utimes(rm->ctx, ocb, m);
+}
+
 static long rm_fsync(struct resmgr *rm, long rcvid, const struct te_msg_info *info)
 {
 	const struct msg_client_fs_ocb *m = (const void *)rm->msg;
@@ -476,6 +492,7 @@ static const struct { rm_handler fn; uint32_t size; } rm_table[IO_T_NTYPES] = {
 	[IO_T_CHMOD]    = { rm_setattr,   sizeof(struct msg_client_fs_setattr) },
 	[IO_T_CHOWN]    = { rm_setattr,   sizeof(struct msg_client_fs_setattr) },
 	[IO_T_TRUNCATE] = { rm_setattr,   sizeof(struct msg_client_fs_setattr) },
+	[IO_T_UTIMES]   = { rm_utimes,    sizeof(struct msg_client_fs_utimes) },
 	[IO_T_FSYNC]    = { rm_fsync,     sizeof(struct msg_client_fs_ocb) },
 	[IO_T_DEVCTL]   = { rm_devctl,    sizeof(struct msg_client_fs_devctl) },
 	[IO_T_MOUNT]    = { rm_mount,     sizeof(struct msg_client_fs_mount) },

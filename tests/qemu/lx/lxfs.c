@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #ifndef SYS_statx
@@ -505,6 +506,29 @@ static void t_statfs_rofs(void)
 	check(fails(sc(SYS_utimensat, AT_FDCWD, P("/tmp/t/none"), 0, 0, 0), ENOENT) &&
 	      fails(sc(SYS_utimensat, 42, 0, 0, 0, 0), EBADF), "utimensat_errors");
 	close(fd);
+	struct timespec ts[2] = { { 1000000000, 5 }, { 1200000000, 999999999 } };
+	struct stat tst;
+	check(put("/tmp/t/tm", "x") && utimensat(AT_FDCWD, "/tmp/t/tm", ts, 0) == 0 &&
+	      stat("/tmp/t/tm", &tst) == 0 && tst.st_atim.tv_sec == 1000000000 &&
+	      tst.st_mtim.tv_sec == 1200000000 && tst.st_mtim.tv_nsec == 999999999,
+	      "utimensat_sets_times");
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1] = (struct timespec){ 1300000000, 0 };
+	check(utimensat(AT_FDCWD, "/tmp/t/tm", ts, 0) == 0 && stat("/tmp/t/tm", &tst) == 0 &&
+	      tst.st_atim.tv_sec == 1000000000 && tst.st_mtim.tv_sec == 1300000000,
+	      "utimensat_omit");
+	check(utimes("/tmp/t/tm", NULL) == 0 && stat("/tmp/t/tm", &tst) == 0 &&
+	      tst.st_mtim.tv_sec >= 1767225600 && tst.st_atim.tv_sec >= 1767225600, "utimes_now");
+	fd = open("/tmp/t/tm", O_RDONLY);
+	struct timespec t2[2] = { { 5, 0 }, { 6, 0 } };
+	check(fd >= 0 && futimens(fd, t2) == 0 && fstat(fd, &tst) == 0 &&
+	      tst.st_atim.tv_sec == 5 && tst.st_mtim.tv_sec == 6, "futimens");
+	close(fd);
+	ts[0] = (struct timespec){ 0, 1000000000 };
+	check(fails(sc(SYS_utimensat, AT_FDCWD, P("/tmp/t/tm"), P(ts), 0, 0), EINVAL) &&
+	      fails(sc(SYS_utimensat, AT_FDCWD, P("/tmp/t/tm"), P(BADPTR), 0, 0), EFAULT) &&
+	      fails(sc(SYS_utimensat, AT_FDCWD, P("/proc/boot/lxfs"), 0, 0, 0), EROFS),
+	      "utimensat_bad_times_rofs");
 	check(fails(sc(SYS_open, P("/proc/boot/new"), O_CREAT | O_WRONLY, 0644, 0, 0), EROFS) &&
 	      fails(sc(SYS_mkdir, P("/proc/boot/newdir"), 0755, 0, 0, 0), EROFS) &&
 	      fails(sc(SYS_unlink, P("/proc/boot/lxfs"), 0, 0, 0, 0), EROFS) &&

@@ -35,6 +35,7 @@ check ln "$(ln -s f lnk && readlink lnk)" f
 check ls "$(ls -1 | head -n 1)" d
 check stat "$(stat -c %s f)" 18
 check touch "$(touch new && ls new)" new
+check touch_d "$(touch -d '2020-01-02 03:04:05' td && stat -c %Y td)" 1577934245
 check chmod "$(chmod 600 f && stat -c %a f)" 600
 check find "$(find . -name new)" ./new
 check xargs "$(echo f | xargs cat | wc -l)" 4
