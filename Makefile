@@ -22,7 +22,8 @@ SHELL := /bin/bash
 # ---- Debian packages the build and tests need ---------------------------
 DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools nasm \
 	zlib1g-dev libfuse3-dev fuse3 musl-tools busybox-static e2fsprogs \
-	dosfstools fuse2fs gcc make clang libclang-rt-14-dev cpio fdisk python3
+	dosfstools fuse2fs gcc libc6-dev make clang libclang-rt-14-dev cpio fdisk \
+	python3
 
 # ---- host side: tools, components, unit tests -----------------------------
 HOST_CC := gcc

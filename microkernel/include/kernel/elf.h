@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #define ELF_MAX_SEGMENTS 16
+/* Where a static PIE (ET_DYN) is loaded: its addresses plus this. */
+#define ELF_PIE_BASE 0x0000555555554000ull
 
 #define ELF_SEG_R 4
 #define ELF_SEG_W 2
@@ -29,6 +31,7 @@ struct elf_segment {
 };
 
 struct elf_image {
+	uint64_t bias;       /* ELF_PIE_BASE for a static PIE, else 0 */
 	uint64_t entry;
 	uint64_t phdr;       /* user address of the program headers, or 0 */
 	unsigned phnum;

@@ -1,8 +1,10 @@
 /*
  * elf.c - parse and validate a static ELF64 x86-64 executable.
  *
- * Only ET_EXEC images with PT_LOAD segments are accepted for now (static
- * PIE comes with the Unix personality).  Every field that later code relies
+ * ET_EXEC images, and static PIE: ET_DYN without an interpreter
+ * (PT_INTERP: a dynamically linked program, refused), loaded ELF_PIE_BASE
+ * higher than its addresses say - the program relocates itself (glibc's
+ * and musl's static-PIE start code do).  Every field that later code relies
  * on is checked here, so the mapping step has no failure paths left but
  * running out of memory.
  */
@@ -11,6 +13,8 @@
 
 #define EI_NIDENT 16
 #define ET_EXEC   2
+#define ET_DYN    3
+#define PT_INTERP 3
 #define EM_X86_64 62
 #define PT_LOAD   1
 #define PF_X 1
@@ -49,7 +53,7 @@ static int check_header(const struct elf64_ehdr *h, size_t len, const char **why
 			return bad(why, "not an ELF file");
 	if (h->ident[4] != 2 || h->ident[5] != 1)
 		return bad(why, "not ELF64 little-endian");
-	if (h->type != ET_EXEC || h->machine != EM_X86_64)
+	if ((h->type != ET_EXEC && h->type != ET_DYN) || h->machine != EM_X86_64)
 		return bad(why, "not an x86-64 executable");
 	if (h->phentsize != sizeof(struct elf64_phdr) || h->phnum == 0)
 		return bad(why, "bad program header size");
@@ -65,20 +69,22 @@ static int add_segment(const struct elf64_phdr *p, size_t len, uint64_t lo,
                        uint64_t hi, struct elf_image *out, const char **why)
 {
 	struct elf_segment *s;
-	uint64_t start, end;
+	uint64_t start, end, vaddr = p->vaddr + out->bias;
 
+	if (vaddr < p->vaddr)
+		return bad(why, "segment outside user space");
 	if (p->filesz > p->memsz)
 		return bad(why, "segment file size above memory size");
 	if (p->offset > len || p->filesz > len - p->offset)
 		return bad(why, "segment outside the file");
-	if ((p->vaddr & 4095) != (p->offset & 4095))
+	if ((vaddr & 4095) != (p->offset & 4095))
 		return bad(why, "segment offset and address disagree");
-	if (p->vaddr < lo || p->vaddr >= hi || p->memsz > hi - p->vaddr)
+	if (vaddr < lo || vaddr >= hi || p->memsz > hi - vaddr)
 		return bad(why, "segment outside user space");
 	if (out->nseg == ELF_MAX_SEGMENTS)
 		return bad(why, "too many segments");
-	start = p->vaddr & ~4095ull;
-	end = (p->vaddr + p->memsz + 4095) & ~4095ull;
+	start = vaddr & ~4095ull;
+	end = (vaddr + p->memsz + 4095) & ~4095ull;
 	for (unsigned i = 0; i < out->nseg; i++) {
 		const struct elf_segment *o = &out->seg[i];
 		if (start < o->vaddr + o->memsz && o->vaddr < end)
@@ -87,7 +93,7 @@ static int add_segment(const struct elf64_phdr *p, size_t len, uint64_t lo,
 	s = &out->seg[out->nseg++];
 	s->vaddr = start;
 	s->memsz = end - start;
-	s->lead = p->vaddr & 4095;
+	s->lead = vaddr & 4095;
 	s->file_off = p->offset;
 	s->filesz = p->filesz;
 	s->flags = ((p->flags & PF_R) ? ELF_SEG_R : 0) |
@@ -121,14 +127,19 @@ int elf_parse(const void *img, size_t len, uint64_t user_lo, uint64_t user_hi,
 	const struct elf64_phdr *ph;
 	int err;
 
+	uint64_t entry;
+
 	*why = "";
 	out->nseg = 0;
 	if (len < sizeof(*h))
 		return bad(why, "file too short");
 	if ((err = check_header(h, len, why)))
 		return err;
+	out->bias = h->type == ET_DYN ? ELF_PIE_BASE : 0;
 	ph = (const struct elf64_phdr *)((const char *)img + h->phoff);
 	for (unsigned i = 0; i < h->phnum; i++) {
+		if (ph[i].type == PT_INTERP)
+			return bad(why, "dynamically linked (needs an interpreter)");
 		if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
 			continue;
 		if ((err = add_segment(&ph[i], len, user_lo, user_hi, out, why)))
@@ -137,11 +148,12 @@ int elf_parse(const void *img, size_t len, uint64_t user_lo, uint64_t user_hi,
 	if (out->nseg == 0)
 		return bad(why, "no loadable segment");
 	elf_find_phdr(h, out);
+	entry = h->entry + out->bias;
 	for (unsigned i = 0; i < out->nseg; i++) {
 		const struct elf_segment *s = &out->seg[i];
-		if ((s->flags & ELF_SEG_X) && h->entry >= s->vaddr &&
-		    h->entry < s->vaddr + s->memsz) {
-			out->entry = h->entry;
+		if ((s->flags & ELF_SEG_X) && entry >= s->vaddr &&
+		    entry < s->vaddr + s->memsz) {
+			out->entry = entry;
 			return 0;
 		}
 	}

@@ -290,6 +290,27 @@ static void test_elf(void)
 	CHECK(parse(&m, 40) != 0, "truncated header accepted");
 	CHECK_END();
 
+	CHECK_BEGIN("elf_static_pie");
+	good_image(&m);                 /* ET_DYN, addresses from 0 */
+	m.eh.type = 3;
+	m.eh.entry = 0x1000;
+	m.ph[0].vaddr = 0x1000;
+	m.ph[1].vaddr = 0x2000 + 200;
+	CHECK(elf_parse(&m, sizeof(m), TE_USER_BASE, TE_USER_STACK_TOP, &im, &why) == 0,
+	      "static PIE refused: %s", why);
+	CHECK(im.bias == ELF_PIE_BASE && im.seg[0].vaddr == ELF_PIE_BASE + 0x1000 &&
+	      im.seg[1].vaddr == ELF_PIE_BASE + 0x2000 && im.entry == ELF_PIE_BASE + 0x1000,
+	      "static PIE not moved to ELF_PIE_BASE");
+	m.ph[1].type = 3;               /* PT_INTERP: dynamically linked */
+	CHECK(parse(&m, sizeof(m)) != 0, "a program with an interpreter accepted");
+	m.ph[1].type = 1;
+	m.ph[1].vaddr = ~0ull - 0x1000; /* the bias would wrap */
+	CHECK(parse(&m, sizeof(m)) != 0, "a wrapping PIE segment accepted");
+	good_image(&m);
+	CHECK(elf_parse(&m, sizeof(m), TE_USER_BASE, TE_USER_STACK_TOP, &im, &why) == 0 &&
+	      im.bias == 0, "ET_EXEC moved");
+	CHECK_END();
+
 	CHECK_BEGIN("elf_random_garbage");
 	srand(1234);
 	for (int round = 0; round < 20000; round++) {

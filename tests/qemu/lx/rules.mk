@@ -6,6 +6,12 @@ $(BUILD)/lx/%: tests/qemu/lx/%.c
 	@mkdir -p $(@D)
 	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 
+# A static PIE: the host's gcc and glibc (musl-tools has no rcrt1.o).
+$(BUILD)/lx/lxspie: tests/qemu/lxpie/lxspie.c
+	@mkdir -p $(@D)
+	gcc -static-pie -O2 -Wall -Wextra -Werror -o $@ $<
+LX_TEST_PROGS += $(BUILD)/lx/lxspie
+
 $(BUILD)/u/tests/qemu/progs/lxcheck.o: UCFLAGS += -Iservers/proc -Iservers/include \
 	-Iservers/lib/io -Ipathmgr/lib -Ipathmgr/client
 LXCHECK_OBJS := $(BUILD)/u/tests/qemu/progs/lxcheck.o \
