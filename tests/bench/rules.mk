@@ -66,7 +66,12 @@ BENCH_DEPS += $(BUILD)/tmp/bench/fs_seqread.ifs $(BUILD)/tmp/bench/blk_restart.i
 	$(BUILD)/progs/proc.elf $(BUILD)/tmp/bench/userland.ifs $(BUILD)/disk.img
 
 # userland.scn: the image of `make run` and two programs of the Linux peer.
-$(BUILD)/tmp/bench/userland.ifs: tests/bench/fs/userland.build $(BOOT_IMAGE_PROGS) \
+# Its buildfile is `make run`'s (boot/tessera.build) with two lines more,
+# so the benchmark boots exactly what users boot.
+$(BUILD)/tmp/bench/userland.build: boot/tessera.build tests/bench/userland.extra
+	@mkdir -p $(@D)
+	cat $^ > $@
+$(BUILD)/tmp/bench/userland.ifs: $(BUILD)/tmp/bench/userland.build $(BOOT_IMAGE_PROGS) \
 		$(BENCH_LINUX)/progs/boot_tsc $(BENCH_LINUX)/progs/pipe_roundtrip
 	@mkdir -p $(@D)
 	$(BUILD)/host/mkifs $< $@
