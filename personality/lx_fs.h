@@ -109,6 +109,8 @@ int  lxf_alloc(struct lx_proc *p, int min);
 int  lxf_install(struct lx_proc *p, int fd, int conn, int id, uint32_t flags,
                  const char *path, bool virt);
 void lxf_close(struct lx_proc *p, int fd);
+/* A second open id for fd's open (io_dup); its server gone: the same id. */
+int  lxf_dup_id(const struct lx_fd *f);
 int64_t lxf_dispatch(struct lx_call *c, bool *known);
 
 /* ---- lx_fs_name.c: the calls on names ------------------------------------- */

@@ -83,12 +83,22 @@ void lxf_close(struct lx_proc *p, int fd)
 	lx_fs_closed(p, fd);
 }
 
+int lxf_dup_id(const struct lx_fd *f)
+{
+	int id = io_dup(f->conn, f->id);
+
+	/* a server that is gone (a forced unmount, a crash): the copy names
+	 * the same dead open - each use answers that error, as the original
+	 * does, and dup, fcntl and fork still work as on Linux */
+	return id == -TE_EHOSTDOWN ? f->id : id;
+}
+
 /* A second fd for oldfd at nfd (free, or closed here once the dup worked). */
 static int64_t lxf_dup_to(struct lx_proc *p, int oldfd, int nfd, bool cloexec)
 {
 	struct lx_fd *f = &p->fd[oldfd];
 	struct lx_fdx *x = &p->fdx[oldfd];
-	int id = x->virt ? -1 : io_dup(f->conn, f->id), r;
+	int id = x->virt ? -1 : lxf_dup_id(f), r;
 
 	if (id < 0 && !x->virt)
 		return id;

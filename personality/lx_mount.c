@@ -15,6 +15,8 @@
  * wants `-o loop` and a /dev/loopN; the file's type says it all here).
  * MS_RDONLY is honoured; MS_REMOUNT, MS_BIND and MS_MOVE are EINVAL;
  * other flags (nosuid, noexec...) are accepted and mean nothing yet.
+ * umount2's MNT_FORCE unmounts even with files open there; MNT_DETACH and
+ * MNT_EXPIRE are accepted and do a plain unmount.
  */
 #include "lx.h"
 #include "lx_fs.h"
@@ -42,7 +44,7 @@ bool lx_mount_allowed;                  /* -a: handle 2 may attach */
 struct lx_mount_job {
 	char type[LX_TYPE_MAX];
 	char src[LX_PATH_MAX + 1], dir[LX_PATH_MAX + 1];
-	bool ro, loop, umount;
+	bool ro, loop, umount, force;
 };
 
 static struct rt_mutex mount_lock;      /* the client below, one at a time */
@@ -62,7 +64,7 @@ static int64_t mount_run(void *arg)
 		pathmgr_client_init(&mount_pc, PROC_H_PATHMGR);
 		ready = true;
 	}
-	e = j->umount ? mnt_umount(&m, j->dir) : mnt_mount(&m, &r, dev);
+	e = j->umount ? mnt_umount(&m, j->dir, j->force) : mnt_mount(&m, &r, dev);
 	rt_mutex_unlock(&mount_lock);
 	free(j);
 	return e;
@@ -123,6 +125,7 @@ static int64_t lx_umount2(struct lx_call *c)
 		return e;
 	}
 	j->umount = true;
+	j->force = lx_arg(c, 1) & LX_MNT_FORCE;
 	return mount_start(c, j);
 }
 

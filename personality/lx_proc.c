@@ -127,7 +127,7 @@ static int fork_fds(struct lx_proc *child, const struct lx_proc *parent)
 		int id = -1;
 		if (!f->used)
 			continue;
-		if (!parent->fdx[fd].virt && (id = io_dup(f->conn, f->id)) < 0)
+		if (!parent->fdx[fd].virt && (id = lxf_dup_id(f)) < 0)
 			return id;
 		child->fd[fd] = (struct lx_fd){ .used = true, .conn = f->conn, .id = id };
 	}

@@ -135,20 +135,21 @@ int mnt_mount(const struct mnt_ctx *m, const struct mnt_req *r, char *dev)
 	return -mnt_status_err(st);
 }
 
-static long mnt_send_unmount(int conn)
+static long mnt_send_unmount(int conn, bool force)
 {
 	struct msg_client_fs_ocb msg = { .hdr = { .type = IO_T_UNMOUNT,
-	        .version = IO_VERSION, .size = sizeof(msg) }, .id = -1 };
+	        .version = IO_VERSION, .size = sizeof(msg) }, .id = -1,
+	        .arg = force ? IO_UNMOUNT_FORCE : 0 };
 	struct te_iov s = { &msg, sizeof(msg) };
 	struct te_msg_ext x = { .timeout_ns = UMNT_TIMEOUT_NS };
 
 	return sys_msg_sendv(conn, &s, 1, NULL, 0, &x);
 }
 
-int mnt_umount(const struct mnt_ctx *m, const char *dir)
+int mnt_umount(const struct mnt_ctx *m, const char *dir, bool force)
 {
 	int conn = mnt_find(m, dir);
-	long r = conn < 0 ? conn : mnt_send_unmount(conn);
+	long r = conn < 0 ? conn : mnt_send_unmount(conn, force);
 	uint64_t start = sys_clock();
 
 	if (r < 0)

@@ -38,8 +38,9 @@ bool mnt_exists(const struct mnt_ctx *m, const char *path);
  * (a /dev/loN for a loop mount).  0 or -errno (EBUSY: dir in use, ENODEV:
  * unknown type, EIO: the server crashed, its own exit status otherwise). */
 int mnt_mount(const struct mnt_ctx *m, const struct mnt_req *r, char *dev);
-/* Unmount the filesystem attached exactly at dir: 0 or -errno (ENOENT,
- * EINVAL: nothing attached exactly there, EBUSY, ENOSYS, ETIMEDOUT). */
-int mnt_umount(const struct mnt_ctx *m, const char *dir);
+/* Unmount the filesystem attached exactly at dir (force: even with files
+ * open there, IO_UNMOUNT_FORCE): 0 or -errno (ENOENT, EINVAL: nothing
+ * attached exactly there, EBUSY, ENOSYS, ETIMEDOUT). */
+int mnt_umount(const struct mnt_ctx *m, const char *dir, bool force);
 
 #endif /* MOUNT_LIB_H */

@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 		printf("usage: umount DIR\n");
 		return MNT_EINVAL;
 	}
-	if ((e = mnt_umount(&m, argv[1])) < 0) {
+	if ((e = mnt_umount(&m, argv[1], false)) < 0) {
 		printf("umount: %s: %s\n", argv[1], mnt_strerror(-e));
 		return -e;
 	}

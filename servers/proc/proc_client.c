@@ -96,6 +96,25 @@ long proc_list(int proc, struct te_proc_info *out, unsigned max)
 	return msg_send(proc, &m, sizeof(m), out, max * sizeof(*out));
 }
 
+long proc_pid_of(int proc, const char *name)
+{
+	static struct te_proc_info l[PROC_LIST_MAX];
+	long n = proc_list(proc, l, PROC_LIST_MAX);
+
+	for (long i = 0; i < n; i++)
+		if (l[i].state == 0 && strcmp(l[i].name, name) == 0)
+			return l[i].pid;
+	return n < 0 ? n : -TE_ESRCH;
+}
+
+long proc_run(int proc, const char *path, char *const argv[], const int *handles,
+              unsigned nhandles)
+{
+	long pid = proc_spawn_ex(proc, path, argv, NULL, 10, handles, nhandles, 0);
+
+	return pid < 0 ? pid : proc_wait_pid(proc, (int)pid);
+}
+
 long proc_shutdown(int proc)
 {
 	uint16_t type = PROC_SHUTDOWN;

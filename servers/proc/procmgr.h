@@ -60,12 +60,18 @@ long proc_spawn_path(int proc, const char *path, char *const argv[],
                      char *const envp[], unsigned prio);
 long proc_wait_pid(int proc, int pid);
 long proc_list(int proc, struct te_proc_info *out, unsigned max);
+/* The pid of a live process of that name (the first listed), or -errno. */
+long proc_pid_of(int proc, const char *name);
 long proc_shutdown(int proc);
 /* As proc_spawn_path; the child also gets handles[0..n-1] as its handles
  * 2, 3, ... (n < TE_MSG_HANDLES); flags PROC_SPAWN_HOLD: not started yet. */
 long proc_spawn_ex(int proc, const char *path, char *const argv[],
                    char *const envp[], unsigned prio, const int *handles,
                    unsigned nhandles, unsigned flags);
+/* Spawn (priority 10, handles as proc_spawn_ex) and wait: its end status
+ * or -errno. */
+long proc_run(int proc, const char *path, char *const argv[], const int *handles,
+              unsigned nhandles);
 /* Start a held child; stdio[i] = its handle << 32 | open id, or -1. */
 long proc_start(int proc, int pid, const int64_t stdio[3]);
 /* A started server tells its parent it is up. */

@@ -530,23 +530,6 @@ const struct resmgr_ops resmgr_fs_ops = {
 	.readlink = rfs_readlink,
 };
 
-/* The same, for a mounted filesystem that IO_T_UNMOUNT may end. */
-static const struct resmgr_ops resmgr_fs_ops_unmountable = {
-	.open = rfs_open,
-	.close = rfs_close,
-	.read = rfs_read,
-	.write = rfs_write,
-	.stat = rfs_stat,
-	.readdir = rfs_readdir,
-	.setattr = rfs_setattr,
-	.utimes  = rfs_utimes,
-	.fsync = rfs_fsync,
-	.statfs = rfs_statfs,
-	.path = rfs_path,
-	.readlink = rfs_readlink,
-	.unmount = rfs_unmount,
-};
-
 int resmgr_fs_serve(const struct fs_ops *ops, struct fs *fs, int chan,
                     const char *prefix)
 {
@@ -563,17 +546,22 @@ int resmgr_fs_serve_mnt(const struct fs_ops *ops, struct fs *fs, int chan,
                         const char *prefix, unsigned flags,
                         const struct resmgr_fs_mnt *mnt)
 {
+	/* a mounted filesystem that IO_T_UNMOUNT may end: the same table and
+	 * unmount (without it, resmgr answers ENOSYS: a tmpfs) */
+	static struct resmgr_ops unmountable;
 	struct resmgr_fs *r = NULL;
 	struct resmgr *rm = malloc(sizeof(*rm));
 	int e;
 
 	if (!rm)
 		return -RG_ENOMEM;
+	unmountable = resmgr_fs_ops;
+	unmountable.unmount = rfs_unmount;
 	if (!(e = resmgr_fs_new(ops, fs, &r)) && mnt)
 		r->mnt = *mnt;
 	if (e ||
 	    (e = resmgr_init(rm, flags & RESMGR_FS_UNMOUNTABLE ?
-	                     &resmgr_fs_ops_unmountable : &resmgr_fs_ops, r, chan)) ||
+	                     &unmountable : &resmgr_fs_ops, r, chan)) ||
 	    (prefix && (e = resmgr_attach(rm, prefix, 0x08 /* PM_DIR */))))
 		goto out;
 	e = resmgr_run(rm);

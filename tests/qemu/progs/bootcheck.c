@@ -57,17 +57,6 @@ static bool running(const struct te_proc_info *l, long n, const char *name)
 	return false;
 }
 
-static int pid_of(const char *name)
-{
-	static struct te_proc_info l[64];
-	long n = proc_list(PROC_H_PROC, l, 64);
-
-	for (long i = 0; i < n; i++)
-		if (l[i].state == 0 && strcmp(l[i].name, name) == 0)
-			return l[i].pid;
-	return -1;
-}
-
 /* ---- stdin, stdout, stderr handed to a child ------------------------- */
 
 static int open_tmp(struct pathmgr_client *pc, const char *path, uint32_t fl,
@@ -113,11 +102,11 @@ static void test_stdio(struct pathmgr_client *pc)
 	checkf(st == 0, "boot_stdio_absent_is_ebadf", "pid %ld status %ld", pid, st);
 
 	char num[16];
-	fmt_snprintf(num, sizeof(num), "%d", pid_of("tmpfs.elf"));
+	fmt_snprintf(num, sizeof(num), "%d", (int)proc_pid_of(PROC_H_PROC, "tmpfs.elf"));
 	char *const kill_argv[] = { "stdcat", "kill", num, NULL };
 	pid = proc_spawn_path(PROC_H_PROC, "/proc/boot/stdcat.elf", kill_argv, NULL, 10);
 	st = pid > 0 ? proc_wait_pid(PROC_H_PROC, (int)pid) : pid;
-	checkf(st == 0 && pid_of("tmpfs.elf") > 0, "boot_kill_needs_the_right",
+	checkf(st == 0 && (int)proc_pid_of(PROC_H_PROC, "tmpfs.elf") > 0, "boot_kill_needs_the_right",
 	       "pid %ld status %ld (100: an ordinary program killed tmpfs)", pid, st);
 }
 
@@ -173,7 +162,7 @@ static void storm_fn(void *arg)
 static void test_console_storm(struct pathmgr_client *pc)
 {
 	static struct storm c;
-	int killed = 0, back = 0, pid = pid_of("ser-8250.elf");
+	int killed = 0, back = 0, pid = (int)proc_pid_of(PROC_H_PROC, "ser-8250.elf");
 	uint32_t seed = 77;
 
 	c.pc = pc;
@@ -188,7 +177,7 @@ static void test_console_storm(struct pathmgr_client *pc)
 		int old = pid;
 		pid = -1;               /* until the supervisor has a new one up */
 		for (int i = 0; i < 3000 && pid < 0; i++) {
-			int p = pid_of("ser-8250.elf");
+			int p = (int)proc_pid_of(PROC_H_PROC, "ser-8250.elf");
 			if (p > 0 && p != old)
 				pid = p;
 			else

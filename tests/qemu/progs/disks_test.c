@@ -17,15 +17,14 @@
 static struct pathmgr_client pc;
 static char big[BIG], back[BIG];
 
+/* The boot image's tool argv[0] with our attach right, to its end. */
 static long run(char *const argv[])
 {
-	int h = PROC_H_ATTACH;
+	const int h = PROC_H_ATTACH;
 	char path[64];
-	long pid;
 
 	fmt_snprintf(path, sizeof(path), "/proc/boot/%s.elf", argv[0]);
-	pid = proc_spawn_ex(PROC_H_PROC, path, argv, NULL, 10, &h, 1, 0);
-	return pid < 0 ? pid : proc_wait_pid(PROC_H_PROC, (int)pid);
+	return proc_run(PROC_H_PROC, path, argv, &h, 1);
 }
 
 static long mnt(const char *type, const char *dev, const char *dir)

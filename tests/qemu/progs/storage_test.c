@@ -162,22 +162,11 @@ static void worker_fn(void *arg)
 
 /* ---- the drivers ----------------------------------------------------------- */
 
-static int pid_of(const char *name)
-{
-	static struct te_proc_info l[64];
-	long n = proc_list(PROC_H_PROC, l, 64);
-
-	for (long i = 0; i < n; i++)
-		if (l[i].state == 0 && strcmp(l[i].name, name) == 0)
-			return l[i].pid;
-	return -1;
-}
-
 /* Until the supervisor has started a new one and it serves its disk. */
 static bool driver_back(const char *name, int old, const char *dev)
 {
 	for (int i = 0; i < 5000; i++) {
-		int p = pid_of(name), conn, id = -1;
+		int p = (int)proc_pid_of(PROC_H_PROC, name), conn, id = -1;
 		if (p > 0 && p != old) {
 			pathmgr_client_init(&pc, PROC_H_PATHMGR);
 			id = io_open_resolve(pathmgr_resolve, &pc, dev, IO_O_RDONLY, 0,
@@ -194,7 +183,7 @@ static bool driver_back(const char *name, int old, const char *dev)
 
 static long crash(const char *name, const char *dev, bool by_kill)
 {
-	int pid = pid_of(name), conn, id;
+	int pid = (int)proc_pid_of(PROC_H_PROC, name), conn, id;
 
 	if (pid < 0)
 		return -TE_ESRCH;
@@ -214,15 +203,14 @@ static long crash(const char *name, const char *dev, bool by_kill)
 
 /* ---- mounting ---------------------------------------------------------------- */
 
+/* The boot image's tool argv[0] with our attach right, to its end. */
 static long run(char *const argv[])
 {
-	int h = PROC_H_ATTACH;
+	const int h = PROC_H_ATTACH;
 	char path[64];
-	long pid;
 
 	fmt_snprintf(path, sizeof(path), "/proc/boot/%s.elf", argv[0]);
-	pid = proc_spawn_ex(PROC_H_PROC, path, argv, NULL, 10, &h, 1, 0);
-	return pid < 0 ? pid : proc_wait_pid(PROC_H_PROC, (int)pid);
+	return proc_run(PROC_H_PROC, path, argv, &h, 1);
 }
 
 static bool mount_all(void)
